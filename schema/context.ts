@@ -1,0 +1,29 @@
+/**
+ * What every resolver receives: the authenticated principal (or null) and the services. Built by
+ * `server/app.ts` from an HTTP request (cookie or bearer token) or a graphql-ws connection.
+ */
+import type { Principal } from '../server/domain/auth.js';
+import type { AccountsService, ClientInfo } from '../server/services/accounts.service.js';
+import type { SystemService } from '../server/services/system.service.js';
+import type { EventBus } from '../server/events.js';
+
+export interface Services {
+  accounts: AccountsService;
+  system: SystemService;
+  events: EventBus;
+}
+
+export interface SessionCookies {
+  /** The session cookie presented with the request, if any. */
+  current: string | null;
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
+}
+
+export interface Context {
+  principal: Principal | null;
+  services: Services;
+  client: ClientInfo;
+  /** Present on HTTP requests; a WebSocket cannot set cookies, so login/logout need HTTP. */
+  cookies: SessionCookies | null;
+}

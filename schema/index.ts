@@ -1,0 +1,7 @@
+/** Builds the schema from the per-area files; `schema/schema.graphql` is its printed artifact. */
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './accounts.js';
+import './system.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

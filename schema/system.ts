@@ -1,0 +1,77 @@
+/** The installed system: identity, version, modules and live state. */
+import { ApplianceOperationError } from '../server/domain/errors.js';
+import { SYSTEM_STATES, type InstalledModule, type SystemSnapshot } from '../server/domain/system.js';
+import { builder, ErrorInterface } from './builder.js';
+
+const SystemStateEnum = builder.enumType('SystemState', {
+  description: 'RUNNING: telephony available. MAINTENANCE: stopped on purpose (update). RESTARTING: coming back. DEGRADED: not healthy.',
+  values: SYSTEM_STATES,
+});
+
+const Module = builder.objectRef<InstalledModule>('Module').implement({
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    name: t.exposeString('name'),
+    version: t.exposeString('version'),
+    enabled: t.exposeBoolean('enabled'),
+  }),
+});
+
+const System = builder.objectRef<SystemSnapshot>('System').implement({
+  fields: (t) => ({
+    productId: t.exposeString('productId'),
+    version: t.exposeString('version', { description: 'Installed version (semver).' }),
+    systemId: t.exposeString('systemId', { description: 'The id licences are bound to.' }),
+    state: t.field({ type: SystemStateEnum, resolve: (s) => s.state }),
+    telephonyAvailable: t.exposeBoolean('telephonyAvailable'),
+    stateReason: t.exposeString('stateReason', { nullable: true }),
+    stateSince: t.expose('stateSince', { type: 'DateTime' }),
+    modules: t.field({ type: [Module], resolve: (s) => s.modules }),
+  }),
+});
+
+builder.objectType(ApplianceOperationError, {
+  name: 'ApplianceOperationError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof ApplianceOperationError,
+  fields: (t) => ({ operation: t.exposeString('operation') }),
+});
+
+builder.queryField('system', (t) => t.field({ type: System, resolve: (_root, _args, ctx) => ctx.services.system.snapshot() }));
+
+builder.mutationField('restartAppliance', (t) =>
+  t.field({
+    type: System,
+    authScopes: { operate: true },
+    description: 'Stops and starts the appliance (telephony is unavailable meanwhile); resolves once it is healthy again.',
+    errors: { types: [ApplianceOperationError], directResult: true, union: { name: 'RestartApplianceResult' } },
+    resolve: (_root, _args, ctx) => ctx.services.system.restart(),
+  }),
+);
+
+builder.subscriptionField('systemState', (t) =>
+  t.field({
+    type: System,
+    description: 'The current state at once, then a new one at every change.',
+    subscribe: (_root, _args, ctx) => withCurrent(ctx.services.system.snapshot(), ctx.services.events.subscribe('system/state')),
+    resolve: (snapshot) => snapshot,
+  }),
+);
+
+async function* withCurrent<T>(first: Promise<T>, rest: AsyncIterable<T>): AsyncGenerator<T> {
+  // Ask for the next change before reading the current value: that attaches the listener, so no
+  // change can fall between the two.
+  const iterator = rest[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  try {
+    yield await first;
+    for (;;) {
+      const next = await pending;
+      if (next.done) return;
+      yield next.value;
+      pending = iterator.next();
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The appliance's files as the install engine lays them out:
+ *
+ *   <root>/releases/<version>/manifest.json   one directory per installed release
+ *   <root>/current -> releases/<version>      switched atomically
+ *   <root>/data/                              the product's own data (what a backup copies)
+ *   <root>/modules/<id>/<version>/manifest.json, <root>/modules/state.json
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { InstalledModule, InstalledProduct } from '../../domain/system.js';
+import { ApplianceError } from './appliance-errors.js';
+
+export const releaseManifestSchema = z.object({
+  product: z.string().min(1),
+  name: z.string().min(1).optional(),
+  version: z.string().min(1),
+  dataSchemaVersion: z.number().int().min(1),
+  start: z.object({ command: z.array(z.string().min(1)).min(1) }),
+  health: z.object({ path: z.string().startsWith('/'), timeoutMs: z.number().int().positive().optional() }),
+  migrations: z.array(z.string()).default([]),
+  failMigrations: z.array(z.string()).optional(),
+});
+export type ReleaseManifest = z.infer<typeof releaseManifestSchema>;
+
+const moduleStateSchema = z.object({
+  modules: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), version: z.string().min(1), enabled: z.boolean() })),
+});
+
+/** Writes a file so that readers see the old or the new content, never a torn one. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const handle = await fsp.open(tmp, 'w', 0o644);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fsp.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class ApplianceLayout {
+  readonly releasesDir: string;
+  readonly currentLink: string;
+  readonly dataDir: string;
+  readonly modulesDir: string;
+  readonly moduleStateFile: string;
+
+  constructor(readonly root: string) {
+    this.releasesDir = path.join(root, 'releases');
+    this.currentLink = path.join(root, 'current');
+    this.dataDir = path.join(root, 'data');
+    this.modulesDir = path.join(root, 'modules');
+    this.moduleStateFile = path.join(this.modulesDir, 'state.json');
+  }
+
+  releaseDir(version: string): string {
+    return path.join(this.releasesDir, version);
+  }
+
+  isInstalled(): boolean {
+    try {
+      return fs.lstatSync(this.currentLink).isSymbolicLink() && fs.existsSync(path.join(this.currentLink, 'manifest.json'));
+    } catch {
+      return false;
+    }
+  }
+
+  /** The release directory `current` points at (resolved). */
+  async currentReleaseDir(): Promise<string> {
+    try {
+      const target = await fsp.readlink(this.currentLink);
+      return path.resolve(this.root, target);
+    } catch (err) {
+      throw new ApplianceError('APPLIANCE_NOT_INSTALLED', `No current release at ${this.currentLink}.`, { cause: String(err) });
+    }
+  }
+
+  async readManifest(releaseDir: string): Promise<ReleaseManifest> {
+    let raw: string;
+    try {
+      raw = await fsp.readFile(path.join(releaseDir, 'manifest.json'), 'utf8');
+    } catch (err) {
+      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `The release at ${releaseDir} has no readable manifest.json.`, { cause: String(err) });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `The manifest of ${releaseDir} is not JSON.`);
+    }
+    const parsed = releaseManifestSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `The manifest of ${releaseDir} is invalid: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+    }
+    return parsed.data;
+  }
+
+  async readModules(): Promise<InstalledModule[]> {
+    let raw: string;
+    try {
+      raw = await fsp.readFile(this.moduleStateFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const parsed = moduleStateSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `${this.moduleStateFile} is invalid.`);
+    return parsed.data.modules;
+  }
+
+  async readInstalled(): Promise<InstalledProduct> {
+    const manifest = await this.readManifest(await this.currentReleaseDir());
+    return { productId: manifest.product, version: manifest.version, modules: await this.readModules() };
+  }
+
+  async writeModuleState(modules: InstalledModule[]): Promise<void> {
+    await fsp.mkdir(this.modulesDir, { recursive: true });
+    await writeFileAtomic(this.moduleStateFile, JSON.stringify({ modules }, null, 2) + '\n');
+  }
+
+  /**
+   * Points `current` at `releases/<version>` atomically: a new link under a temporary name is
+   * renamed over the old one (rename is atomic), then the directory is fsynced so that the switch
+   * survives a power cut.
+   */
+  async switchCurrent(version: string): Promise<void> {
+    const target = path.join('releases', version);
+    await fsp.access(path.join(this.root, target, 'manifest.json'));
+    const tmp = path.join(this.root, `.current-${process.pid}-${Date.now()}`);
+    await fsp.symlink(target, tmp);
+    await fsp.rename(tmp, this.currentLink);
+    await fsyncDir(this.root);
+  }
+}

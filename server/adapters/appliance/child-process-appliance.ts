@@ -1,0 +1,187 @@
+/**
+ * The appliance as a supervised child process (the embedded demo and the tests): started from the
+ * manifest of the `current` release, its port learnt from its "listening" line, stopped with
+ * SIGTERM then SIGKILL, and never left behind when Patchbay exits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { ApplianceLayout } from './appliance-layout.js';
+import { ApplianceError } from './appliance-errors.js';
+import type { ApplianceExit, ApplianceHealth, ApplianceRuntime } from './appliance-runtime.js';
+
+export interface ChildProcessApplianceOptions {
+  layout: ApplianceLayout;
+  /** Patchbay's node_modules, where the demo finds better-sqlite3. */
+  nodePath: string;
+  env?: Record<string, string>;
+  startTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  healthTimeoutMs?: number;
+  logger?: Logger;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export class ChildProcessAppliance implements ApplianceRuntime {
+  private child: ChildProcess | null = null;
+  private port: number | null = null;
+  private healthPath = '/health';
+  private stopping: Promise<void> | null = null;
+  private readonly exitListeners = new Set<(exit: ApplianceExit) => void>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ChildProcessApplianceOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  isRunning(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.isRunning()) return;
+    const { layout } = this.options;
+    const releaseDir = await layout.currentReleaseDir();
+    const manifest = await layout.readManifest(releaseDir);
+    this.healthPath = manifest.health.path;
+    const [command, ...args] = manifest.start.command;
+    // The manifest says `node`: run it with the very Node that runs Patchbay.
+    const executable = command === 'node' ? process.execPath : path.resolve(releaseDir, command!);
+    const child = spawn(executable, args, {
+      cwd: releaseDir,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        NODE_PATH: this.options.nodePath,
+        PBX_DATA_DIR: layout.dataDir,
+        PBX_HOST: '127.0.0.1',
+        PBX_PORT: '0',
+        PBX_MODULES_FILE: layout.moduleStateFile,
+        ...this.options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(child);
+    this.child = child;
+    this.port = null;
+    let stderrTail = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderrTail = (stderrTail + d.toString()).slice(-2000);
+    });
+
+    const listening = new Promise<number>((resolve, reject) => {
+      let buffer = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        let nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          try {
+            const event = JSON.parse(line) as { event?: string; port?: number };
+            if (event.event === 'listening' && typeof event.port === 'number') resolve(event.port);
+            else this.logger.debug('appliance', { line: event });
+          } catch {
+            this.logger.debug('appliance output', { line });
+          }
+        }
+      });
+      child.once('exit', (code, signal) =>
+        reject(
+          new ApplianceError('APPLIANCE_START_FAILED', `The appliance exited during start (code ${code}, signal ${signal}): ${stderrTail.trim()}`, {
+            code,
+            signal,
+            stderr: stderrTail,
+          }),
+        ),
+      );
+      child.once('error', (err) =>
+        reject(new ApplianceError('APPLIANCE_START_FAILED', `The appliance could not be launched: ${err.message}`)),
+      );
+    });
+
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      const expected = this.stopping !== null || this.child !== child;
+      if (this.child === child) this.child = null;
+      if (!expected) {
+        this.logger.warn('appliance exited unexpectedly', { code, signal, stderr: stderrTail.trim().slice(-500) });
+        for (const listener of this.exitListeners) listener({ code, signal });
+      }
+    });
+
+    const timeoutMs = this.options.startTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      this.port = await Promise.race([
+        listening,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new ApplianceError('APPLIANCE_START_FAILED', `The appliance did not listen within ${timeoutMs} ms.`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      if (this.isRunning()) await this.stop();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  stop(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.isRunning()) return Promise.resolve();
+    this.stopping ??= new Promise<void>((resolve) => {
+      const killer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 10_000);
+      child.once('exit', () => {
+        clearTimeout(killer);
+        this.stopping = null;
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+    return this.stopping;
+  }
+
+  async health(): Promise<ApplianceHealth> {
+    if (!this.isRunning() || this.port === null) {
+      return { healthy: false, telephonyAvailable: false, version: null, detail: 'not running' };
+    }
+    return probeHealth(`http://127.0.0.1:${this.port}${this.healthPath}`, this.options.healthTimeoutMs ?? 2000);
+  }
+
+  onUnexpectedExit(listener: (exit: ApplianceExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+}
+
+/** One GET of a health URL: 2xx is healthy; a JSON body may say `telephony` and `version`. */
+export async function probeHealth(url: string, timeoutMs: number): Promise<ApplianceHealth> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json().catch(() => ({}))) as { telephony?: string; version?: string };
+    const healthy = res.ok;
+    return {
+      healthy,
+      telephonyAvailable: healthy && (body.telephony === undefined || body.telephony === 'available'),
+      version: typeof body.version === 'string' ? body.version : null,
+      detail: healthy ? null : `HTTP ${res.status}`,
+    };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const detail =
+      e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : e.cause?.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
+    return { healthy: false, telephonyAvailable: false, version: null, detail };
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Boot-time settings: parsed and validated once from the environment into a frozen object.
+ * Settings an operator changes at run time (feed channel, bandwidth cap…) live in SQLite instead.
+ * Only `server/main.ts` calls this with `process.env`; tests build a Config directly.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIGURATION';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type ApplianceConfig =
+  | { kind: 'demo'; callIntervalMs: number }
+  | {
+      kind: 'command';
+      startCommand: string[];
+      stopCommand: string[];
+      healthUrl: string;
+    };
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute path of the state directory. */
+  home: string;
+  /** Initial password of user `admin`; only used when the user does not exist yet. */
+  adminPassword: string | null;
+  /** Feed location (URL or directory); used by the feed issue. */
+  feed: string | null;
+  /** Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades). */
+  allowedOrigins: string[];
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  appliance: ApplianceConfig;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+
+/** Splits a command line on whitespace; quoting is deliberately not supported (no shell is used). */
+const command = (name: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${name} must not be empty`)
+    .transform((s) => s.split(/\s+/));
+
+const origin = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s;
+  } catch {
+    return false;
+  }
+}, 'each entry of PATCHBAY_ALLOWED_ORIGINS must be an origin like https://pbx.example.com (scheme, host, optional port, no path)');
+
+const envSchema = z.object({
+  PORT: int('PORT', 0, 65535).default(8080),
+  HOST: z.string().trim().min(1, 'HOST must not be empty').default('127.0.0.1'),
+  PATCHBAY_HOME: z.string().trim().min(1, 'PATCHBAY_HOME must not be empty').default('./var'),
+  PATCHBAY_ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'PATCHBAY_ADMIN_PASSWORD must be at least 12 characters')
+    .max(1024, 'PATCHBAY_ADMIN_PASSWORD must be at most 1024 characters')
+    .optional(),
+  PATCHBAY_FEED: z.string().trim().min(1).optional(),
+  PATCHBAY_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(origin)),
+  PATCHBAY_SESSION_IDLE_MINUTES: int('PATCHBAY_SESSION_IDLE_MINUTES', 1, 24 * 60).default(30),
+  PATCHBAY_SESSION_ABSOLUTE_HOURS: int('PATCHBAY_SESSION_ABSOLUTE_HOURS', 1, 24 * 30).default(12),
+  PATCHBAY_APPLIANCE: z.enum(['demo', 'command'], { message: 'PATCHBAY_APPLIANCE must be "demo" or "command"' }).default('demo'),
+  PATCHBAY_DEMO_CALL_INTERVAL_MS: int('PATCHBAY_DEMO_CALL_INTERVAL_MS', 0, 3_600_000).default(5000),
+  PATCHBAY_APPLIANCE_START_COMMAND: command('PATCHBAY_APPLIANCE_START_COMMAND').optional(),
+  PATCHBAY_APPLIANCE_STOP_COMMAND: command('PATCHBAY_APPLIANCE_STOP_COMMAND').optional(),
+  PATCHBAY_APPLIANCE_HEALTH_URL: z.url({ message: 'PATCHBAY_APPLIANCE_HEALTH_URL must be an http(s) URL' }).optional(),
+  PATCHBAY_LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { message: 'PATCHBAY_LOG_LEVEL must be debug, info, warn or error' })
+    .default('info'),
+});
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Readonly<Config> {
+  // Empty strings mean "unset", as in most shells' `VAR= command` usage.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => (i.path.length ? `${String(i.path[0])}: ${i.message}` : i.message)));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let appliance: ApplianceConfig;
+  if (e.PATCHBAY_APPLIANCE === 'command') {
+    if (!e.PATCHBAY_APPLIANCE_START_COMMAND) problems.push('PATCHBAY_APPLIANCE_START_COMMAND is required when PATCHBAY_APPLIANCE=command');
+    if (!e.PATCHBAY_APPLIANCE_STOP_COMMAND) problems.push('PATCHBAY_APPLIANCE_STOP_COMMAND is required when PATCHBAY_APPLIANCE=command');
+    if (!e.PATCHBAY_APPLIANCE_HEALTH_URL) problems.push('PATCHBAY_APPLIANCE_HEALTH_URL is required when PATCHBAY_APPLIANCE=command');
+    appliance = {
+      kind: 'command',
+      startCommand: e.PATCHBAY_APPLIANCE_START_COMMAND ?? [],
+      stopCommand: e.PATCHBAY_APPLIANCE_STOP_COMMAND ?? [],
+      healthUrl: e.PATCHBAY_APPLIANCE_HEALTH_URL ?? '',
+    };
+  } else {
+    appliance = { kind: 'demo', callIntervalMs: e.PATCHBAY_DEMO_CALL_INTERVAL_MS };
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    home: path.resolve(cwd, e.PATCHBAY_HOME),
+    adminPassword: e.PATCHBAY_ADMIN_PASSWORD ?? null,
+    feed: e.PATCHBAY_FEED ?? null,
+    allowedOrigins: e.PATCHBAY_ALLOWED_ORIGINS,
+    sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
+    appliance,
+    logLevel: e.PATCHBAY_LOG_LEVEL,
+  });
+}

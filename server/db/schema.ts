@@ -1,0 +1,68 @@
+/**
+ * Drizzle table definitions. Only repositories and wiring import this file; migrations in
+ * `migrations/` are generated from it with `npm run db:generate` and never edited once released.
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+/** One row: the identity of this installation, to which licences bind. */
+export const systemInfo = sqliteTable(
+  'system_info',
+  {
+    id: integer('id').primaryKey(),
+    systemId: text('system_id').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [check('system_info_single_row', sql`${t.id} = 1`)],
+);
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  passwordChangedAt: timestamp('password_changed_at').notNull(),
+});
+
+/** Browser sessions; `id` is the SHA-256 of the cookie value, never the value itself. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at').notNull(),
+    lastSeenAt: timestamp('last_seen_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    address: text('address'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** API tokens for integrators; `secretHash` is the SHA-256 of the secret, shown once at creation. */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  prefix: text('prefix').notNull(),
+  secretHash: text('secret_hash').notNull().unique(),
+  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  createdBy: text('created_by')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at'),
+  lastUsedAt: timestamp('last_used_at'),
+  revokedAt: timestamp('revoked_at'),
+});
+
+/** Failed-login counters per user name and per client address (`user:<name>`, `addr:<ip>`). */
+export const loginThrottle = sqliteTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: timestamp('window_started_at').notNull(),
+  lockedUntil: timestamp('locked_until'),
+});

@@ -1,0 +1,172 @@
+/**
+ * The composition root: the only file that reads `process.env`. `startPatchbay(config)` wires the
+ * concrete pieces (database, accounts, appliance, GraphQL app); the tests call it the same way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApplianceLayout } from './adapters/appliance/appliance-layout.js';
+import type { ApplianceRuntime } from './adapters/appliance/appliance-runtime.js';
+import { ChildProcessAppliance } from './adapters/appliance/child-process-appliance.js';
+import { CommandAppliance } from './adapters/appliance/command-appliance.js';
+import { DEMO_APPLIANCE_SOURCE, installDemoAppliance } from './adapters/appliance/demo-installer.js';
+import { type Clock, systemClock } from './adapters/clock.js';
+import { createLogger, type Logger } from './adapters/logger.js';
+import { createScryptHasher, type PasswordHasher } from './adapters/password-hasher.js';
+import { type App, type AppDeps, buildApp } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Db, openDatabase } from './db/client.js';
+import { createEventBus, type EventBus } from './events.js';
+import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
+import { AccountsRepository } from './repositories/accounts.repository.js';
+import { SystemInfoRepository } from './repositories/system-info.repository.js';
+import { AccountsService } from './services/accounts.service.js';
+import { ApplianceSupervisor } from './services/appliance-supervisor.js';
+import { SystemService } from './services/system.service.js';
+import { ensureWebBuilt } from './web-build.js';
+
+export interface PatchbayOptions {
+  logger?: Logger;
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  /** Built SPA directory; `undefined` builds/uses `web/dist`, `null` serves the API only. */
+  webDist?: string | null;
+  /** Where the demo appliance finds `better-sqlite3` (Patchbay's own node_modules). */
+  nodePath?: string;
+  socketRecheckMs?: number;
+  limits?: AppDeps['limits'];
+}
+
+export interface Patchbay {
+  app: App;
+  config: Readonly<Config>;
+  db: Db;
+  layout: ApplianceLayout;
+  supervisor: ApplianceSupervisor;
+  services: { accounts: AccountsService; system: SystemService; events: EventBus };
+  /** Set on the first start when no admin password was configured; printed once, never stored. */
+  generatedAdminPassword: string | null;
+  stop(): Promise<void>;
+}
+
+const NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
+
+export async function startPatchbay(config: Readonly<Config>, options: PatchbayOptions = {}): Promise<Patchbay> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  const db = openDatabase(path.join(config.home, 'patchbay.db'));
+
+  const accounts = new AccountsService(
+    new AccountsRepository(db),
+    options.hasher ?? createScryptHasher(),
+    clock,
+    { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * 3_600_000 },
+    logger.child({ area: 'accounts' }),
+  );
+  const { generatedPassword } = await accounts.ensureAdmin(config.adminPassword);
+  const systemId = new SystemInfoRepository(db).ensureSystemId(clock.now());
+
+  const layout = new ApplianceLayout(path.join(config.home, 'appliance'));
+  let runtime: ApplianceRuntime;
+  if (config.appliance.kind === 'demo') {
+    await installDemoAppliance(layout, { sourceDir: DEMO_APPLIANCE_SOURCE, version: '8.1.0' });
+    runtime = new ChildProcessAppliance({
+      layout,
+      nodePath: options.nodePath ?? NODE_MODULES,
+      env: { PBX_CALL_INTERVAL_MS: String(config.appliance.callIntervalMs) },
+      logger: logger.child({ area: 'appliance' }),
+    });
+  } else {
+    runtime = new CommandAppliance({
+      startCommand: config.appliance.startCommand,
+      stopCommand: config.appliance.stopCommand,
+      healthUrl: config.appliance.healthUrl,
+    });
+  }
+  const supervisor = new ApplianceSupervisor({ runtime, clock, logger: logger.child({ area: 'supervisor' }) });
+  const events = createEventBus();
+  const system = new SystemService(systemId, layout, supervisor, events, logger.child({ area: 'system' }));
+  system.watch();
+
+  const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
+  const app = buildApp({
+    services: { accounts, system, events },
+    logger: logger.child({ area: 'http' }),
+    allowedOrigins: config.allowedOrigins,
+    webDist,
+    socketRecheckMs: options.socketRecheckMs,
+    limits: options.limits,
+  });
+  await app.start(config.port, config.host);
+  const stopHousekeeping = scheduleHousekeeping(accounts, logger);
+  // The API answers while the appliance starts: its state shows RESTARTING, then RUNNING.
+  supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
+
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    config,
+    db,
+    layout,
+    supervisor,
+    services: { accounts, system, events },
+    generatedAdminPassword: generatedPassword,
+    stop() {
+      stopping ??= (async () => {
+        stopHousekeeping();
+        system.unwatch();
+        await app.stop();
+        // A supervised demo appliance is Patchbay's child and stops with it; a real appliance runs on.
+        await supervisor.shutdown({ stopAppliance: config.appliance.kind === 'demo' });
+        db.$client.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`patchbay: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const patchbay = await startPatchbay(config, { logger });
+  if (patchbay.generatedAdminPassword) {
+    // Printed once on first start; only its hash is stored.
+    process.stdout.write(
+      `\n  Initial password for user "admin": ${patchbay.generatedAdminPassword}\n  (shown once; set PATCHBAY_ADMIN_PASSWORD before the first start to choose it)\n\n`,
+    );
+  }
+  process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    logger.info('shutting down', { signal });
+    patchbay.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`patchbay: could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Storage of users, sessions, API tokens and login-throttle counters (SQLite through drizzle).
+ */
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { apiTokens, loginThrottle, sessions, users } from '../db/schema.js';
+import type { ThrottleState } from '../domain/auth.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+export class AccountsRepository {
+  constructor(private readonly db: Db) {}
+
+  findUserByName(username: string): UserRow | undefined {
+    return this.db.select().from(users).where(eq(users.username, username)).get();
+  }
+
+  findUserById(id: string): UserRow | undefined {
+    return this.db.select().from(users).where(eq(users.id, id)).get();
+  }
+
+  insertUser(row: UserRow): void {
+    this.db.insert(users).values(row).run();
+  }
+
+  insertSession(row: SessionRow): void {
+    this.db.insert(sessions).values(row).run();
+  }
+
+  findSession(id: string): SessionRow | undefined {
+    return this.db.select().from(sessions).where(eq(sessions.id, id)).get();
+  }
+
+  touchSession(id: string, at: Date): void {
+    this.db.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, id)).run();
+  }
+
+  deleteSession(id: string): void {
+    this.db.delete(sessions).where(eq(sessions.id, id)).run();
+  }
+
+  /** Removes sessions past their absolute expiry or idle since before `idleBefore`. */
+  deleteExpiredSessions(now: Date, idleBefore: Date): number {
+    return this.db
+      .delete(sessions)
+      .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleBefore)))
+      .run().changes;
+  }
+
+  insertApiToken(row: ApiTokenRow): void {
+    this.db.insert(apiTokens).values(row).run();
+  }
+
+  findApiTokenBySecretHash(secretHash: string): ApiTokenRow | undefined {
+    return this.db.select().from(apiTokens).where(eq(apiTokens.secretHash, secretHash)).get();
+  }
+
+  findApiToken(id: string): ApiTokenRow | undefined {
+    return this.db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
+  }
+
+  listApiTokens(): ApiTokenRow[] {
+    return this.db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt)).all();
+  }
+
+  revokeApiToken(id: string, at: Date): ApiTokenRow | undefined {
+    this.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .run();
+    return this.findApiToken(id);
+  }
+
+  markApiTokenUsed(id: string, at: Date): void {
+    this.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id)).run();
+  }
+
+  getThrottle(key: string): ThrottleState | null {
+    const row = this.db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).get();
+    return row ? { failures: row.failures, windowStartedAt: row.windowStartedAt, lockedUntil: row.lockedUntil } : null;
+  }
+
+  putThrottle(key: string, state: ThrottleState): void {
+    this.db
+      .insert(loginThrottle)
+      .values({ key, ...state })
+      .onConflictDoUpdate({ target: loginThrottle.key, set: { ...state } })
+      .run();
+  }
+
+  clearThrottle(key: string): void {
+    this.db.delete(loginThrottle).where(eq(loginThrottle.key, key)).run();
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Accounts and access: the admin user, login with throttling, browser sessions, API tokens, and
+ * turning a presented credential (cookie or bearer token) into a Principal.
+ */
+import crypto from 'node:crypto';
+import type { Clock } from '../adapters/clock.js';
+import type { Logger } from '../adapters/logger.js';
+import type { PasswordHasher } from '../adapters/password-hasher.js';
+import {
+  ADDRESS_THROTTLE,
+  API_SCOPES,
+  type ApiScope,
+  type Principal,
+  recordFailure,
+  retryAfterSeconds,
+  SESSION_SCOPES,
+  scopesOfToken,
+  sessionExpired,
+  USER_THROTTLE,
+} from '../domain/auth.js';
+import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../domain/errors.js';
+import type { AccountsRepository, ApiTokenRow, UserRow } from '../repositories/accounts.repository.js';
+
+export const ADMIN_USERNAME = 'admin';
+const TOKEN_PREFIX = 'pbt_';
+/** lastSeenAt is written at most this often, so that every request does not cost a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export interface LoginOutcome {
+  /** The cookie value; only its hash is stored. */
+  sessionToken: string;
+  user: UserRow;
+  expiresAt: Date;
+}
+
+export interface ClientInfo {
+  address: string | null;
+  userAgent: string | null;
+}
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+export class AccountsService {
+  /** A hash of a random password: verifying against it costs as much as a real check. */
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly repo: AccountsRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
+    private readonly policy: SessionPolicy,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Creates user `admin` when missing. Returns the generated password when none was given, so that
+   * the caller prints it once; only its hash is kept.
+   */
+  async ensureAdmin(initialPassword: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
+    if (this.repo.findUserByName(ADMIN_USERNAME)) return { created: false, generatedPassword: null };
+    const generatedPassword = initialPassword ? null : crypto.randomBytes(15).toString('base64url');
+    const now = this.clock.now();
+    this.repo.insertUser({
+      id: crypto.randomUUID(),
+      username: ADMIN_USERNAME,
+      passwordHash: await this.hasher.hash(initialPassword ?? generatedPassword!),
+      createdAt: now,
+      passwordChangedAt: now,
+    });
+    this.logger.info('admin user created', { passwordSource: initialPassword ? 'PATCHBAY_ADMIN_PASSWORD' : 'generated' });
+    return { created: true, generatedPassword };
+  }
+
+  /**
+   * Checks the password and opens a new session. A session presented with the request is ended:
+   * the session id always changes on login (no fixation).
+   */
+  async login(username: string, password: string, client: ClientInfo, previousSessionToken: string | null): Promise<LoginOutcome> {
+    if (!username || username.length > 128) throw new InvalidInputError('Enter a user name.', 'username');
+    if (!password || password.length > 1024) throw new InvalidInputError('Enter a password.', 'password');
+    const now = this.clock.now();
+    const keys = [`user:${username.toLowerCase()}`, ...(client.address ? [`addr:${client.address}`] : [])];
+    const wait = Math.max(...keys.map((k) => retryAfterSeconds(this.repo.getThrottle(k), now)));
+    if (wait > 0) {
+      this.logger.warn('login refused: throttled', { username, address: client.address, retryAfterSeconds: wait });
+      throw new LoginThrottledError(wait);
+    }
+    const user = this.repo.findUserByName(username);
+    const ok = user
+      ? await this.hasher.verify(password, user.passwordHash)
+      : (await this.hasher.verify(password, await this.getDummyHash()), false);
+    if (!user || !ok) {
+      for (const key of keys) {
+        const policy = key.startsWith('user:') ? USER_THROTTLE : ADDRESS_THROTTLE;
+        this.repo.putThrottle(key, recordFailure(this.repo.getThrottle(key), this.clock.now(), policy));
+      }
+      this.logger.warn('login failed', { username, address: client.address, reason: user ? 'wrong password' : 'unknown user' });
+      throw new InvalidCredentialsError();
+    }
+    this.repo.clearThrottle(keys[0]!);
+    if (previousSessionToken) this.repo.deleteSession(sha256(previousSessionToken));
+    const sessionToken = crypto.randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
+    this.repo.insertSession({
+      id: sha256(sessionToken),
+      userId: user.id,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      address: client.address,
+      userAgent: client.userAgent?.slice(0, 256) ?? null,
+    });
+    this.logger.info('login', { username, address: client.address });
+    return { sessionToken, user, expiresAt };
+  }
+
+  /** Ends the session behind this principal. */
+  logout(principal: Principal): void {
+    if (principal.kind !== 'session') throw new InvalidInputError('Only a browser session can log out; revoke a token instead.');
+    this.repo.deleteSession(principal.sessionId);
+    this.logger.info('logout', { username: principal.username });
+  }
+
+  /** The principal behind a session cookie, or null when it is unknown, idle too long or past its absolute expiry. */
+  authenticateSession(sessionToken: string): Principal | null {
+    const id = sha256(sessionToken);
+    const session = this.repo.findSession(id);
+    if (!session) return null;
+    const now = this.clock.now();
+    if (sessionExpired(session, now, this.policy.idleMs)) {
+      this.repo.deleteSession(id);
+      return null;
+    }
+    const user = this.repo.findUserById(session.userId);
+    if (!user) return null;
+    if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) this.repo.touchSession(id, now);
+    return { kind: 'session', userId: user.id, username: user.username, sessionId: id, scopes: SESSION_SCOPES };
+  }
+
+  /** The principal behind a bearer token, or null when it is unknown, revoked or expired. */
+  authenticateToken(secret: string): Principal | null {
+    if (!secret.startsWith(TOKEN_PREFIX)) return null;
+    const row = this.repo.findApiTokenBySecretHash(sha256(secret));
+    const now = this.clock.now();
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+    const user = this.repo.findUserById(row.createdBy);
+    if (!user) return null;
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) this.repo.markApiTokenUsed(row.id, now);
+    return {
+      kind: 'token',
+      userId: user.id,
+      username: user.username,
+      tokenId: row.id,
+      scopes: scopesOfToken(row.scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s))),
+    };
+  }
+
+  findUser(id: string): UserRow | undefined {
+    return this.repo.findUserById(id);
+  }
+
+  createApiToken(principal: Principal, name: string, scopes: ApiScope[], expiresAt: Date | null): { token: ApiTokenRow; secret: string } {
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 100) throw new InvalidInputError('Give the token a name of 1 to 100 characters.', 'name');
+    if (scopes.length === 0) throw new InvalidInputError('Choose at least one scope.', 'scopes');
+    const now = this.clock.now();
+    if (expiresAt && expiresAt <= now) throw new InvalidInputError('The expiry date must be in the future.', 'expiresAt');
+    const secret = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+    const token: ApiTokenRow = {
+      id: crypto.randomUUID(),
+      name: trimmed,
+      prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
+      secretHash: sha256(secret),
+      scopes: [...new Set(scopes)],
+      createdBy: principal.userId,
+      createdAt: now,
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    this.repo.insertApiToken(token);
+    this.logger.info('api token created', { tokenId: token.id, name: token.name, scopes: token.scopes, by: principal.username });
+    return { token, secret };
+  }
+
+  listApiTokens(): ApiTokenRow[] {
+    return this.repo.listApiTokens();
+  }
+
+  revokeApiToken(principal: Principal, id: string): ApiTokenRow {
+    const token = this.repo.revokeApiToken(id, this.clock.now());
+    if (!token) throw new NotFoundError('API token', id);
+    this.logger.info('api token revoked', { tokenId: id, by: principal.username });
+    return token;
+  }
+
+  /** Housekeeping, run periodically: forget expired sessions. */
+  purgeExpiredSessions(): number {
+    const now = this.clock.now();
+    return this.repo.deleteExpiredSessions(now, new Date(now.getTime() - this.policy.idleMs));
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash(crypto.randomBytes(16).toString('hex'));
+    return this.dummyHash;
+  }
+}

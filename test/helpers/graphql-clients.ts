@@ -1,0 +1,161 @@
+/**
+ * Speaking GraphQL to a real app the way clients do: HTTP with a cookie jar or a bearer token,
+ * graphql-ws over a real WebSocket (with chosen Origin and cookie headers), and SSE.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
+  headers: Headers;
+}
+
+export class HttpClient {
+  cookie: string | null = null;
+  bearer: string | null = null;
+  origin: string | null = null;
+
+  constructor(readonly baseUrl: string) {}
+
+  async query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
+    if (this.origin) headers.origin = this.origin;
+    const res = await fetch(`${this.baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, value] = pair!.split('=');
+      if (name === 'patchbay_session') this.cookie = value ? `${name}=${value}` : null;
+    }
+    const body = (await res.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+    return { ...body, status: res.status, headers: res.headers };
+  }
+
+  async login(username: string, password: string): Promise<GraphQLResponse> {
+    return this.query(
+      `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { __typename ... on LoginSuccess { expiresAt } ... on Error { code message } ... on LoginThrottledError { retryAfterSeconds } } }`,
+      { u: username, p: password },
+    );
+  }
+}
+
+export function wsUrl(baseUrl: string): string {
+  return baseUrl.replace(/^http/, 'ws') + '/graphql';
+}
+
+export interface WsOptions {
+  connectionParams?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** A graphql-ws client that fails fast (no retries) so tests see refusals. */
+export function wsClient(baseUrl: string, options: WsOptions = {}): Client {
+  const headers = options.headers ?? {};
+  class HeaderWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  return createClient({
+    url: wsUrl(baseUrl),
+    webSocketImpl: HeaderWebSocket,
+    connectionParams: options.connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+/** Collects subscription events until `until(events)` holds or the deadline passes. */
+export async function collect<T>(
+  client: Client,
+  query: string,
+  until: (events: T[]) => boolean,
+  { timeoutMs = 20_000, onStarted }: { timeoutMs?: number; onStarted?: () => void | Promise<void> } = {},
+): Promise<T[]> {
+  const events: T[] = [];
+  const iterator = client.iterate<T>({ query });
+  const deadline = Date.now() + timeoutMs;
+  let started = false;
+  try {
+    while (Date.now() < deadline) {
+      const next = await Promise.race([
+        iterator.next(),
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))),
+      ]);
+      if (next === 'timeout' || next.done) break;
+      if (next.value.errors) throw new Error(JSON.stringify(next.value.errors));
+      events.push(next.value.data as T);
+      if (!started) {
+        started = true;
+        await onStarted?.();
+      }
+      if (until(events)) break;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+  return events;
+}
+
+/** Reads an SSE subscription response (graphql-yoga's "distinct connections" mode). */
+export async function sseEvents<T>(
+  baseUrl: string,
+  query: string,
+  headers: Record<string, string>,
+  until: (events: T[]) => boolean,
+  { timeoutMs = 20_000, onStarted }: { timeoutMs?: number; onStarted?: () => void | Promise<void> } = {},
+): Promise<{ status: number; events: T[] }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify({ query }),
+    signal: controller.signal,
+  });
+  const events: T[] = [];
+  if (!res.ok || !res.body) {
+    clearTimeout(timer);
+    return { status: res.status, events };
+  }
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let started = false;
+  try {
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let idx;
+      while ((idx = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, idx);
+        buffer = buffer.slice(idx + 2);
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('\n');
+        if (!data) continue;
+        events.push(JSON.parse(data) as T);
+        if (!started) {
+          started = true;
+          await onStarted?.();
+        }
+        if (until(events)) {
+          controller.abort();
+          return { status: res.status, events };
+        }
+      }
+    }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return { status: res.status, events };
+}

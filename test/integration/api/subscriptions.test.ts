@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, sseEvents, wsClient, wsUrl } from '../../helpers/graphql-clients.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import WebSocket from 'ws';
+
+const SUBSCRIPTION = 'subscription { systemState { state version telephonyAvailable } }';
+type Event = { systemState: { state: string; version: string; telephonyAvailable: boolean } };
+const states = (events: Event[]) => events.map((e) => e.systemState.state);
+const sawRestart = (events: Event[]) => {
+  const s = states(events);
+  const restarting = s.indexOf('RESTARTING');
+  return restarting >= 0 && s.indexOf('RUNNING', restarting) > restarting;
+};
+
+/** Opens a raw WebSocket and resolves with the HTTP status of a refused upgrade, or 101. */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'graphql-transport-ws', { headers });
+    ws.on('upgrade', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', reject);
+  });
+}
+
+describe('systemState subscription', () => {
+  let app: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    await app.waitForState('RUNNING');
+    token = await app.token(['OPERATE']);
+  });
+  afterAll(() => app.close());
+
+  it('streams the stop and the restart of the appliance to a graphql-ws client with a token', async () => {
+    const client = wsClient(app.url, { connectionParams: { authorization: `Bearer ${token}` } });
+    try {
+      const admin = await app.admin();
+      const events = await collect<Event>(client, SUBSCRIPTION, sawRestart, {
+        onStarted: () => void admin.query('mutation { restartAppliance { __typename } }'),
+      });
+      expect(states(events)[0]).toBe('RUNNING');
+      expect(sawRestart(events)).toBe(true);
+      expect(events.at(-1)!.systemState).toEqual({ state: 'RUNNING', version: '8.1.0', telephonyAvailable: true });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('accepts the session cookie from a page of the same origin', async () => {
+    const admin = await app.admin();
+    const client = wsClient(app.url, { headers: { cookie: admin.cookie!, origin: app.url } });
+    try {
+      const events = await collect<Event>(client, SUBSCRIPTION, (e) => e.length >= 1);
+      expect(states(events)).toEqual(['RUNNING']);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses a connection without credentials', async () => {
+    const client = wsClient(app.url);
+    try {
+      await expect(collect<Event>(client, SUBSCRIPTION, (e) => e.length >= 1, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 4403 });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('ignores a session cookie sent without an Origin (not a browser page)', async () => {
+    const admin = await app.admin();
+    const client = wsClient(app.url, { headers: { cookie: admin.cookie! } });
+    try {
+      await expect(collect<Event>(client, SUBSCRIPTION, (e) => e.length >= 1, { timeoutMs: 5000 })).rejects.toMatchObject({ code: 4403 });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses the upgrade from a foreign origin, even with a valid cookie', async () => {
+    const admin = await app.admin();
+    expect(await upgradeStatus(wsUrl(app.url), { origin: 'https://evil.example', cookie: admin.cookie! })).toBe(403);
+    expect(await upgradeStatus(wsUrl(app.url), { origin: app.url, cookie: admin.cookie! })).toBe(101);
+  });
+
+  it('streams the same events over SSE with a bearer token', async () => {
+    const admin = await app.admin();
+    const { status, events } = await sseEvents<{ data: Event }>(
+      app.url,
+      SUBSCRIPTION,
+      { authorization: `Bearer ${token}` },
+      (e) => sawRestart(e.map((x) => x.data)),
+      { onStarted: () => void admin.query('mutation { restartAppliance { __typename } }') },
+    );
+    expect(status).toBe(200);
+    expect(sawRestart(events.map((e) => e.data))).toBe(true);
+  });
+});
