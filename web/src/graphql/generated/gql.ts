@@ -1,0 +1,76 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        expiresAt\n        user {\n          id\n          username\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on LoginThrottledError {\n        retryAfterSeconds\n      }\n      ... on InvalidInputError {\n        field\n      }\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Logout {\n    logout {\n      loggedOut\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  fragment SystemFields on System {\n    productId\n    version\n    systemId\n    state\n    telephonyAvailable\n    stateReason\n    stateSince\n    modules {\n      id\n      name\n      version\n      enabled\n    }\n  }\n": typeof types.SystemFieldsFragmentDoc,
+    "\n  query System {\n    system {\n      ...SystemFields\n    }\n  }\n": typeof types.SystemDocument,
+    "\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n": typeof types.SystemStateDocument,
+};
+const documents: Documents = {
+    "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": types.MeDocument,
+    "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        expiresAt\n        user {\n          id\n          username\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on LoginThrottledError {\n        retryAfterSeconds\n      }\n      ... on InvalidInputError {\n        field\n      }\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Logout {\n    logout {\n      loggedOut\n    }\n  }\n": types.LogoutDocument,
+    "\n  fragment SystemFields on System {\n    productId\n    version\n    systemId\n    state\n    telephonyAvailable\n    stateReason\n    stateSince\n    modules {\n      id\n      name\n      version\n      enabled\n    }\n  }\n": types.SystemFieldsFragmentDoc,
+    "\n  query System {\n    system {\n      ...SystemFields\n    }\n  }\n": types.SystemDocument,
+    "\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n": types.SystemStateDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        expiresAt\n        user {\n          id\n          username\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on LoginThrottledError {\n        retryAfterSeconds\n      }\n      ... on InvalidInputError {\n        field\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      __typename\n      ... on LoginSuccess {\n        expiresAt\n        user {\n          id\n          username\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on LoginThrottledError {\n        retryAfterSeconds\n      }\n      ... on InvalidInputError {\n        field\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout {\n      loggedOut\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout {\n      loggedOut\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SystemFields on System {\n    productId\n    version\n    systemId\n    state\n    telephonyAvailable\n    stateReason\n    stateSince\n    modules {\n      id\n      name\n      version\n      enabled\n    }\n  }\n"): (typeof documents)["\n  fragment SystemFields on System {\n    productId\n    version\n    systemId\n    state\n    telephonyAvailable\n    stateReason\n    stateSince\n    modules {\n      id\n      name\n      version\n      enabled\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query System {\n    system {\n      ...SystemFields\n    }\n  }\n"): (typeof documents)["\n  query System {\n    system {\n      ...SystemFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n"): (typeof documents)["\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
