@@ -24,9 +24,6 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Each file starts real processes and servers; two cores are shared.
-          fileParallelism: true,
-          maxWorkers: 2,
         },
       },
       {
@@ -37,7 +34,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // The browser runs alone, after the other projects, one file at a time.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

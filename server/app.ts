@@ -198,13 +198,11 @@ export function buildApp(deps: AppDeps): App {
       }
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > maxBodyBytes) {
-        res
-          .writeHead(413, { 'content-type': 'application/json', connection: 'close' })
-          .end(
-            JSON.stringify({
-              errors: [{ message: `Request body over ${maxBodyBytes} bytes.`, extensions: { code: 'REQUEST_TOO_LARGE' } }],
-            }),
-          );
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(
+          JSON.stringify({
+            errors: [{ message: `Request body over ${maxBodyBytes} bytes.`, extensions: { code: 'REQUEST_TOO_LARGE' } }],
+          }),
+        );
         return;
       }
       void yoga(req, res, { req, res });

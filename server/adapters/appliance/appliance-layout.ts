@@ -94,7 +94,9 @@ export class ApplianceLayout {
     try {
       raw = await fsp.readFile(path.join(releaseDir, 'manifest.json'), 'utf8');
     } catch (err) {
-      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `The release at ${releaseDir} has no readable manifest.json.`, { cause: String(err) });
+      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `The release at ${releaseDir} has no readable manifest.json.`, {
+        cause: String(err),
+      });
     }
     let json: unknown;
     try {
@@ -104,7 +106,10 @@ export class ApplianceLayout {
     }
     const parsed = releaseManifestSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `The manifest of ${releaseDir} is invalid: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+      throw new ApplianceError(
+        'APPLIANCE_LAYOUT_INVALID',
+        `The manifest of ${releaseDir} is invalid: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
+      );
     }
     return parsed.data;
   }

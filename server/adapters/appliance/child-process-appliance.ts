@@ -96,11 +96,15 @@ export class ChildProcessAppliance implements ApplianceRuntime {
       });
       child.once('exit', (code, signal) =>
         reject(
-          new ApplianceError('APPLIANCE_START_FAILED', `The appliance exited during start (code ${code}, signal ${signal}): ${stderrTail.trim()}`, {
-            code,
-            signal,
-            stderr: stderrTail,
-          }),
+          new ApplianceError(
+            'APPLIANCE_START_FAILED',
+            `The appliance exited during start (code ${code}, signal ${signal}): ${stderrTail.trim()}`,
+            {
+              code,
+              signal,
+              stderr: stderrTail,
+            },
+          ),
         ),
       );
       child.once('error', (err) =>

@@ -24,7 +24,12 @@ function run(command: string[], timeoutMs: number, code: 'APPLIANCE_START_FAILED
       const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
       const exitCode = typeof e.code === 'number' ? e.code : null;
       const why = e.killed ? `timed out after ${timeoutMs} ms` : exitCode !== null ? `exited with code ${exitCode}` : e.message;
-      reject(new ApplianceError(code, `\`${command.join(' ')}\` ${why}: ${String(stderr).trim().slice(-500)}`, { exitCode, stderr: String(stderr).slice(-2000) }));
+      reject(
+        new ApplianceError(code, `\`${command.join(' ')}\` ${why}: ${String(stderr).trim().slice(-500)}`, {
+          exitCode,
+          stderr: String(stderr).slice(-2000),
+        }),
+      );
     });
   });
 }

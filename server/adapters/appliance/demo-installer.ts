@@ -18,7 +18,12 @@ export const DEMO_MODULES: (InstalledModule & { supportedSystem: string })[] = [
 ];
 
 /** Copies the demo program into `dir` with a manifest for `version`. Also used to build feed bundles. */
-export async function writeDemoRelease(sourceDir: string, dir: string, version: string, overrides: Record<string, unknown> = {}): Promise<void> {
+export async function writeDemoRelease(
+  sourceDir: string,
+  dir: string,
+  version: string,
+  overrides: Record<string, unknown> = {},
+): Promise<void> {
   await fsp.mkdir(path.join(dir, 'bin'), { recursive: true });
   for (const file of await fsp.readdir(path.join(sourceDir, 'bin'))) {
     await fsp.copyFile(path.join(sourceDir, 'bin', file), path.join(dir, 'bin', file));
@@ -27,7 +32,10 @@ export async function writeDemoRelease(sourceDir: string, dir: string, version: 
   await fsp.writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...template, version, ...overrides }, null, 2) + '\n');
 }
 
-export async function installDemoAppliance(layout: ApplianceLayout, { sourceDir, version }: { sourceDir: string; version: string }): Promise<boolean> {
+export async function installDemoAppliance(
+  layout: ApplianceLayout,
+  { sourceDir, version }: { sourceDir: string; version: string },
+): Promise<boolean> {
   if (layout.isInstalled()) return false;
   await fsp.mkdir(layout.releasesDir, { recursive: true });
   const releaseDir = layout.releaseDir(version);

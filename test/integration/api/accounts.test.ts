@@ -195,7 +195,6 @@ describe('accounts and access over HTTP', () => {
       const res = await (await app.admin()).query(`{ ${aliases} }`);
       expect(res.errors?.[0]?.extensions?.code).toBe('TOO_MANY_ALIASES');
     });
-
   });
 
   it('throttles a user after repeated failures, even with the right password', async () => {
@@ -233,7 +232,9 @@ describe('query limits', () => {
   });
 
   it('refuses an over-costly query with QUERY_TOO_COSTLY', async () => {
-    const res = await (await app.admin()).query(`{ ${Array.from({ length: 12 }, (_, i) => `a${i}: system { version productId }`).join(' ')} }`);
+    const res = await (
+      await app.admin()
+    ).query(`{ ${Array.from({ length: 12 }, (_, i) => `a${i}: system { version productId }`).join(' ')} }`);
     expect(res.errors?.map((e) => e.extensions?.code)).toContain('QUERY_TOO_COSTLY');
   });
 });

@@ -11,7 +11,7 @@ const MIGRATIONS = {
   2: {
     name: 'calls-recording-flag',
     run(db) {
-      db.exec("ALTER TABLE calls ADD COLUMN recorded INTEGER NOT NULL DEFAULT 0");
+      db.exec('ALTER TABLE calls ADD COLUMN recorded INTEGER NOT NULL DEFAULT 0');
     },
   },
   3: {

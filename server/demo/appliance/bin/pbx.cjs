@@ -88,7 +88,9 @@ function seed() {
       { match: '^200$', action: 'queue', queue: 'support' },
     ],
   });
-  writeJson('config/trunks.json', { trunks: [{ id: 'sip-main', host: 'sip.carrier.example', port: 5061, transport: 'tls', channels: 30 }] });
+  writeJson('config/trunks.json', {
+    trunks: [{ id: 'sip-main', host: 'sip.carrier.example', port: 5061, transport: 'tls', channels: 30 }],
+  });
   fs.writeFileSync(schemaFile, String(manifest.dataSchemaVersion));
   log('data-initialised', { schemaVersion: manifest.dataSchemaVersion });
 }
@@ -115,7 +117,9 @@ function writeJson(rel, value) {
 function loadedModules() {
   if (!MODULES_FILE || !fs.existsSync(MODULES_FILE)) return [];
   try {
-    return JSON.parse(fs.readFileSync(MODULES_FILE, 'utf8')).modules.filter((m) => m.enabled).map((m) => ({ id: m.id, version: m.version }));
+    return JSON.parse(fs.readFileSync(MODULES_FILE, 'utf8'))
+      .modules.filter((m) => m.enabled)
+      .map((m) => ({ id: m.id, version: m.version }));
   } catch (err) {
     log('modules-unreadable', { error: err.message });
     return [];
