@@ -206,6 +206,20 @@ describe('accounts and access over HTTP', () => {
     expect((res.data as { login: { retryAfterSeconds: number } }).login.retryAfterSeconds).toBeGreaterThan(0);
   });
 
+  it('masks an unexpected failure as INTERNAL_SERVER_ERROR and logs it', async () => {
+    const manifest = path.join(app.home, 'appliance', 'current', 'manifest.json');
+    const original = fs.readFileSync(manifest);
+    fs.writeFileSync(manifest, '{ damaged');
+    try {
+      const res = await (await app.admin()).query(SYSTEM);
+      expect(res.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(JSON.stringify(res)).not.toContain('damaged');
+      expect(logLines.some((l) => l.includes('unexpected error in a resolver') && l.includes('not JSON'))).toBe(true);
+    } finally {
+      fs.writeFileSync(manifest, original);
+    }
+  });
+
   it('never logs a password, a cookie or a token secret', async () => {
     const secret = await app.token(['READ']);
     const admin = await app.admin();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, sseEvents, wsClient, wsUrl } from '../../helpers/graphql-clients.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 
 const SUBSCRIPTION = 'subscription { systemState { state version telephonyAvailable } }';
@@ -46,6 +48,26 @@ describe('systemState subscription', () => {
       expect(states(events)[0]).toBe('RUNNING');
       expect(sawRestart(events)).toBe(true);
       expect(events.at(-1)!.systemState).toEqual({ state: 'RUNNING', version: '8.1.0', telephonyAvailable: true });
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('streams DEGRADED and the automatic recovery when the appliance process is killed', async () => {
+    const client = wsClient(app.url, { connectionParams: { authorization: `Bearer ${token}` } });
+    try {
+      const recovered = (events: Event[]) => {
+        const s = states(events);
+        const degraded = s.indexOf('DEGRADED');
+        return degraded >= 0 && s.indexOf('RUNNING', degraded) > degraded;
+      };
+      const events = await collect<Event>(client, SUBSCRIPTION, recovered, {
+        onStarted: () => void process.kill(Number(fs.readFileSync(path.join(app.home, 'appliance', 'data', 'pbx.pid'), 'utf8')), 'SIGKILL'),
+      });
+      expect(recovered(events)).toBe(true);
+      const admin = await app.admin();
+      const now = await admin.query<{ system: { state: string } }>('{ system { state } }');
+      expect(now.data?.system.state).toBe('RUNNING');
     } finally {
       await client.dispose();
     }
