@@ -6,7 +6,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
-import { DomainError, InvalidInputError } from '../server/domain/errors.js';
+import { InvalidInputError } from '../server/domain/errors.js';
 import type { Context } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -55,7 +55,7 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
-export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<{ code: string; message: string }>('Error').implement({
   description: 'Shared by every expected failure; clients switch on `code` (stable) and show `message`.',
   fields: (t) => ({
     code: t.exposeString('code'),

@@ -6,11 +6,15 @@ import type { Principal } from '../server/domain/auth.js';
 import type { AccountsService, ClientInfo } from '../server/services/accounts.service.js';
 import type { SystemService } from '../server/services/system.service.js';
 import type { EventBus } from '../server/events.js';
+import type { ConnectivityService } from '../server/services/connectivity.service.js';
+import type { UpdatesService } from '../server/services/updates.service.js';
 
 export interface Services {
   accounts: AccountsService;
   system: SystemService;
   events: EventBus;
+  updates: UpdatesService;
+  connectivity: ConnectivityService;
 }
 
 export interface SessionCookies {

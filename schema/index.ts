@@ -3,5 +3,6 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './accounts.js';
 import './system.js';
+import './updates.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

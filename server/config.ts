@@ -30,8 +30,12 @@ export interface Config {
   home: string;
   /** Initial password of user `admin`; only used when the user does not exist yet. */
   adminPassword: string | null;
-  /** Feed location (URL or directory); used by the feed issue. */
+  /** Feed location (http(s) URL or directory); null = the embedded demo vendor. */
   feed: string | null;
+  /** File with the vendor's root.json, trusted on first use of a configured feed. */
+  feedRoot: string | null;
+  /** More endpoints the connectivity check covers besides the feed. */
+  extraEndpoints: string[];
   /** Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades). */
   allowedOrigins: string[];
   sessionIdleMinutes: number;
@@ -73,7 +77,25 @@ const envSchema = z.object({
     .min(12, 'PATCHBAY_ADMIN_PASSWORD must be at least 12 characters')
     .max(1024, 'PATCHBAY_ADMIN_PASSWORD must be at most 1024 characters')
     .optional(),
-  PATCHBAY_FEED: z.string().trim().min(1).optional(),
+  PATCHBAY_FEED: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((s) => !/^[a-z]+:/i.test(s) || /^https?:\/\/[^/]/i.test(s), 'PATCHBAY_FEED must be an http(s) URL or a directory path')
+    .optional(),
+  PATCHBAY_FEED_ROOT: z.string().trim().min(1).optional(),
+  PATCHBAY_EXTRA_ENDPOINTS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'each entry of PATCHBAY_EXTRA_ENDPOINTS must be an http(s) URL' }))),
   PATCHBAY_ALLOWED_ORIGINS: z
     .string()
     .optional()
@@ -128,7 +150,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     host: e.HOST,
     home: path.resolve(cwd, e.PATCHBAY_HOME),
     adminPassword: e.PATCHBAY_ADMIN_PASSWORD ?? null,
-    feed: e.PATCHBAY_FEED ?? null,
+    feed: e.PATCHBAY_FEED ? (/^https?:/i.test(e.PATCHBAY_FEED) ? e.PATCHBAY_FEED : path.resolve(cwd, e.PATCHBAY_FEED)) : null,
+    feedRoot: e.PATCHBAY_FEED_ROOT ? path.resolve(cwd, e.PATCHBAY_FEED_ROOT) : null,
+    extraEndpoints: e.PATCHBAY_EXTRA_ENDPOINTS,
     allowedOrigins: e.PATCHBAY_ALLOWED_ORIGINS,
     sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,

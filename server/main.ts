@@ -14,10 +14,20 @@ import { type Clock, systemClock } from './adapters/clock.js';
 import { createLogger, type Logger } from './adapters/logger.js';
 import { createScryptHasher, type PasswordHasher } from './adapters/password-hasher.js';
 import { type App, type AppDeps, buildApp } from './app.js';
+import type { Services } from '../schema/context.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Db, openDatabase } from './db/client.js';
 import { createEventBus, type EventBus } from './events.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
+import { scheduleUpdateChecks } from './jobs/update-check.job.js';
+import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
+import { TufFeedClient } from './adapters/feed/tuf-feed-client.js';
+import { probeEndpoint } from './adapters/network/connectivity-probe.js';
+import { ensureDemoVendor } from './demo/demo-vendor.js';
+import type { Endpoint } from './domain/connectivity.js';
+import { UpdatesRepository } from './repositories/updates.repository.js';
+import { ConnectivityService } from './services/connectivity.service.js';
+import { UpdatesService } from './services/updates.service.js';
 import { AccountsRepository } from './repositories/accounts.repository.js';
 import { SystemInfoRepository } from './repositories/system-info.repository.js';
 import { AccountsService } from './services/accounts.service.js';
@@ -35,6 +45,10 @@ export interface PatchbayOptions {
   nodePath?: string;
   socketRecheckMs?: number;
   limits?: AppDeps['limits'];
+  /** Timeout of each feed and connectivity request. */
+  networkTimeoutMs?: number;
+  /** Run the scheduled update check (on by default). */
+  scheduledChecks?: boolean;
 }
 
 export interface Patchbay {
@@ -43,7 +57,9 @@ export interface Patchbay {
   db: Db;
   layout: ApplianceLayout;
   supervisor: ApplianceSupervisor;
-  services: { accounts: AccountsService; system: SystemService; events: EventBus };
+  services: Services;
+  /** The embedded demo vendor's feed server, when no PATCHBAY_FEED is configured. */
+  demoFeed: StaticFeedServer | null;
   /** Set on the first start when no admin password was configured; printed once, never stored. */
   generatedAdminPassword: string | null;
   stop(): Promise<void>;
@@ -89,9 +105,41 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const system = new SystemService(systemId, layout, supervisor, events, logger.child({ area: 'system' }));
   system.watch();
 
+  // The feed: a configured one, or the embedded demo vendor served over real HTTP on loopback.
+  let demoFeed: StaticFeedServer | null = null;
+  let feedLocation = config.feed;
+  let initialRoot: string | null = config.feedRoot ? fs.readFileSync(config.feedRoot, 'utf8') : null;
+  if (!feedLocation) {
+    const vendor = await ensureDemoVendor(config.home, clock.now());
+    demoFeed = await serveFeedDirectory(vendor.repositoryDir);
+    feedLocation = demoFeed.url;
+    initialRoot = vendor.initialRootJson;
+  }
+  const timeoutMs = options.networkTimeoutMs ?? 10_000;
+  const feedClient = new TufFeedClient({ feed: feedLocation, stateDir: path.join(config.home, 'feed'), timeoutMs });
+  if (initialRoot) await feedClient.bootstrap(initialRoot);
+  const updatesRepo = new UpdatesRepository(db);
+  const updates = new UpdatesService(
+    feedClient,
+    updatesRepo,
+    async () => (await layout.readInstalled()).version,
+    clock,
+    logger.child({ area: 'updates' }),
+  );
+  const endpoints: Endpoint[] = [
+    ...(feedClient.isLocal ? [] : [{ purpose: 'Update feed', url: feedClient.timestampUrl }]),
+    ...config.extraEndpoints.map((url) => ({ purpose: 'Vendor service', url })),
+  ];
+  const connectivity = new ConnectivityService(
+    () => endpoints,
+    (e) => probeEndpoint(e, { timeoutMs, now: () => clock.now() }),
+    updatesRepo,
+  );
+  const services: Services = { accounts, system, events, updates, connectivity };
+
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({
-    services: { accounts, system, events },
+    services,
     logger: logger.child({ area: 'http' }),
     allowedOrigins: config.allowedOrigins,
     webDist,
@@ -100,6 +148,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   });
   await app.start(config.port, config.host);
   const stopHousekeeping = scheduleHousekeeping(accounts, logger);
+  const stopUpdateChecks =
+    options.scheduledChecks === false ? () => {} : scheduleUpdateChecks(updates, clock, logger.child({ area: 'updates' }));
   // The API answers while the appliance starts: its state shows RESTARTING, then RUNNING.
   supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
 
@@ -110,15 +160,18 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     db,
     layout,
     supervisor,
-    services: { accounts, system, events },
+    services,
+    demoFeed,
     generatedAdminPassword: generatedPassword,
     stop() {
       stopping ??= (async () => {
         stopHousekeeping();
+        stopUpdateChecks();
         system.unwatch();
         await app.stop();
         // A supervised demo appliance is Patchbay's child and stops with it; a real appliance runs on.
         await supervisor.shutdown({ stopAppliance: config.appliance.kind === 'demo' });
+        await demoFeed?.close();
         db.$client.close();
       })();
       return stopping;

@@ -66,3 +66,46 @@ export const loginThrottle = sqliteTable('login_throttle', {
   windowStartedAt: timestamp('window_started_at').notNull(),
   lockedUntil: timestamp('locked_until'),
 });
+
+/** Operator-changeable settings (feed channel, check schedule…), one JSON value per key. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+});
+
+/** Every "Search now" and every scheduled check, with its outcome. */
+export const updateChecks = sqliteTable(
+  'update_checks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    trigger: text('trigger', { enum: ['MANUAL', 'SCHEDULED'] }).notNull(),
+    startedAt: timestamp('started_at').notNull(),
+    finishedAt: timestamp('finished_at').notNull(),
+    outcome: text('outcome', { enum: ['SUCCEEDED', 'FAILED'] }).notNull(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    errorDetails: text('error_details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    versionsFound: integer('versions_found'),
+  },
+  (t) => [index('update_checks_started_idx').on(t.startedAt)],
+);
+
+/** The last catalog that TUF verified, kept so that the versions survive a restart or an offline feed. */
+export const verifiedCatalog = sqliteTable(
+  'verified_catalog',
+  {
+    id: integer('id').primaryKey(),
+    catalog: text('catalog', { mode: 'json' }).notNull(),
+    targets: text('targets', { mode: 'json' }).$type<Record<string, { length: number; sha256: string }>>().notNull(),
+    verifiedAt: timestamp('verified_at').notNull(),
+  },
+  (t) => [check('verified_catalog_single_row', sql`${t.id} = 1`)],
+);
+
+/** The last connectivity check of each endpoint. */
+export const connectivityResults = sqliteTable('connectivity_results', {
+  url: text('url').primaryKey(),
+  result: text('result', { mode: 'json' }).notNull(),
+  checkedAt: timestamp('checked_at').notNull(),
+});

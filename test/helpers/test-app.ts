@@ -38,7 +38,13 @@ export async function startTestApp({
     PATCHBAY_DEMO_CALL_INTERVAL_MS: '0',
     ...env,
   });
-  const patchbay = await startPatchbay(config, { logger: silentLogger, webDist: null, ...options });
+  const patchbay = await startPatchbay(config, {
+    logger: silentLogger,
+    webDist: null,
+    scheduledChecks: false,
+    networkTimeoutMs: 2000,
+    ...options,
+  });
   const url = patchbay.app.url;
   let adminClient: HttpClient | null = null;
   const app: TestApp = {

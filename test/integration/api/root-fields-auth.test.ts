@@ -59,7 +59,7 @@ const roots: ['query' | 'mutation' | 'subscription', GraphQLObjectType | null | 
 const fields = roots.flatMap(([kind, type]) => Object.values(type?.getFields() ?? {}).map((f) => ({ kind, field: f })));
 const PUBLIC = new Set(['login']);
 /** Fields a read token may use. Everything else that is not public needs more than `read`. */
-const READ_ONLY = new Set(['me', 'system', 'systemState']);
+const READ_ONLY = new Set(['me', 'system', 'systemState', 'availableVersions', 'lastUpdateCheck', 'updateSettings', 'connectivity']);
 
 describe('every root field', () => {
   let app: TestApp;

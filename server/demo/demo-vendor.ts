@@ -1,0 +1,172 @@
+/**
+ * The embedded demo vendor: on first start without PATCHBAY_FEED, it creates vendor keys in
+ * `$PATCHBAY_HOME/demo-vendor/`, builds real bundles of the demo PBX (8.1.3, 8.2.0, 9.0.0, 9.1.0
+ * and a beta) and of its modules, and publishes them with the publisher. Later starts only renew
+ * the timestamp when it is about to expire, as a vendor's publishing job would.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Catalog } from '../domain/catalog.js';
+import { DEMO_APPLIANCE_SOURCE, writeDemoRelease } from '../adapters/appliance/demo-installer.js';
+import { buildBundle } from '../vendor/bundle.js';
+import { FeedRepository } from '../vendor/feed-repository.js';
+import { DEMO_NOTES } from './demo-release-notes.js';
+
+interface DemoRelease {
+  version: string;
+  releasedAt: string;
+  upgradableFrom: string;
+  dataSchemaVersion: number;
+  migrations: string[];
+  modules: { id: string; version: string }[];
+  channel: 'stable' | 'beta';
+}
+
+/** Every situation of the workflow: patch, minor, major, required stops, a module left behind. */
+export const DEMO_RELEASES: DemoRelease[] = [
+  {
+    version: '8.1.3',
+    releasedAt: '2026-06-10T08:00:00Z',
+    upgradableFrom: '>=8.0.0 <8.1.3',
+    dataSchemaVersion: 1,
+    migrations: [],
+    modules: [
+      { id: 'fax', version: '2.0.1' },
+      { id: 'callcenter', version: '3.0.0' },
+      { id: 'crm-connector', version: '1.4.0' },
+    ],
+    channel: 'stable',
+  },
+  {
+    version: '8.2.0',
+    releasedAt: '2026-08-20T08:00:00Z',
+    upgradableFrom: '>=8.0.0 <8.2.0',
+    dataSchemaVersion: 2,
+    migrations: ['calls-recording-flag'],
+    modules: [
+      { id: 'fax', version: '2.1.0' },
+      { id: 'callcenter', version: '3.1.0' },
+      { id: 'crm-connector', version: '1.5.0' },
+    ],
+    channel: 'stable',
+  },
+  {
+    version: '9.0.0',
+    releasedAt: '2026-10-15T08:00:00Z',
+    upgradableFrom: '>=8.2.0 <9.0.0',
+    dataSchemaVersion: 3,
+    migrations: ['voicemail-and-dialplan-v2'],
+    modules: [
+      { id: 'callcenter', version: '4.0.0' },
+      { id: 'crm-connector', version: '1.5.0' },
+    ],
+    channel: 'stable',
+  },
+  {
+    version: '9.1.0',
+    releasedAt: '2026-11-10T08:00:00Z',
+    upgradableFrom: '>=9.0.0 <9.1.0',
+    dataSchemaVersion: 3,
+    migrations: [],
+    modules: [
+      { id: 'callcenter', version: '4.1.0' },
+      { id: 'crm-connector', version: '2.0.0' },
+    ],
+    channel: 'stable',
+  },
+  {
+    version: '9.2.0-beta.1',
+    releasedAt: '2026-11-20T08:00:00Z',
+    upgradableFrom: '>=9.1.0 <9.2.0-0',
+    dataSchemaVersion: 3,
+    migrations: [],
+    modules: [
+      { id: 'callcenter', version: '4.1.0' },
+      { id: 'crm-connector', version: '2.0.0' },
+    ],
+    channel: 'beta',
+  },
+];
+
+export const DEMO_MODULE_RELEASES = [
+  { id: 'fax', name: 'Fax', version: '2.0.1', supportedSystem: '>=8.0.0 <9.0.0' },
+  { id: 'fax', name: 'Fax', version: '2.1.0', supportedSystem: '>=8.2.0 <9.0.0' },
+  { id: 'callcenter', name: 'Call Center', version: '3.1.0', supportedSystem: '>=8.1.0 <9.0.0' },
+  { id: 'callcenter', name: 'Call Center', version: '4.0.0', supportedSystem: '>=9.0.0 <10.0.0' },
+  { id: 'callcenter', name: 'Call Center', version: '4.1.0', supportedSystem: '>=9.1.0 <10.0.0' },
+  { id: 'crm-connector', name: 'CRM Connector', version: '1.5.0', supportedSystem: '>=8.0.0 <10.0.0' },
+  { id: 'crm-connector', name: 'CRM Connector', version: '2.0.0', supportedSystem: '>=9.1.0 <10.0.0' },
+];
+
+export interface DemoVendor {
+  dir: string;
+  repositoryDir: string;
+  /** The root that appliances start out trusting (version 1). */
+  initialRootJson: string;
+}
+
+export async function ensureDemoVendor(home: string, now = new Date()): Promise<DemoVendor> {
+  const dir = path.join(home, 'demo-vendor');
+  const repositoryDir = path.join(dir, 'repository');
+  if (!fs.existsSync(path.join(repositoryDir, 'timestamp.json'))) {
+    // A start killed while building leaves a partial directory: build again from scratch.
+    await fsp.rm(dir, { recursive: true, force: true });
+    await buildDemoFeed(dir, now);
+  } else {
+    const repo = await FeedRepository.open(dir);
+    const timestamp = JSON.parse(await fsp.readFile(path.join(repositoryDir, 'timestamp.json'), 'utf8')) as { signed: { expires: string } };
+    if (Date.parse(timestamp.signed.expires) - now.getTime() < 12 * 3_600_000) await repo.refreshTimestamp({ now });
+  }
+  return { dir, repositoryDir, initialRootJson: await fsp.readFile(path.join(repositoryDir, '1.root.json'), 'utf8') };
+}
+
+async function buildDemoFeed(dir: string, now: Date): Promise<void> {
+  const building = `${dir}.building`;
+  await fsp.rm(building, { recursive: true, force: true });
+  const repo = await FeedRepository.create(building, { now });
+  const work = path.join(building, 'work');
+  const catalog: Catalog = {
+    formatVersion: 1,
+    product: 'patchbay-demo-pbx',
+    generatedAt: now.toISOString(),
+    channels: { stable: [], beta: [] },
+    modules: [],
+  };
+
+  for (const r of DEMO_RELEASES) {
+    const src = path.join(work, `pbx-${r.version}`);
+    await writeDemoRelease(DEMO_APPLIANCE_SOURCE, src, r.version, { dataSchemaVersion: r.dataSchemaVersion, migrations: r.migrations });
+    const bundle = path.join(work, 'bundles', `pbx-${r.version}.tar.gz`);
+    await buildBundle(src, bundle);
+    const target = `releases/pbx-${r.version}.tar.gz`;
+    const info = await repo.addTarget(target, bundle);
+    catalog.channels[r.channel].push({
+      version: r.version,
+      releasedAt: r.releasedAt,
+      notes: DEMO_NOTES[r.version]!,
+      bundle: { target, size: info.length },
+      upgradableFrom: r.upgradableFrom,
+      requiresLicenceMajor: Number(r.version.split('.')[0]),
+      modules: r.modules,
+    });
+  }
+  for (const m of DEMO_MODULE_RELEASES) {
+    const src = path.join(work, `${m.id}-${m.version}`);
+    await fsp.mkdir(src, { recursive: true });
+    await fsp.writeFile(
+      path.join(src, 'manifest.json'),
+      JSON.stringify({ id: m.id, name: m.name, version: m.version, supportedSystem: m.supportedSystem }, null, 2) + '\n',
+    );
+    await fsp.writeFile(path.join(src, 'module.json'), JSON.stringify({ id: m.id, entry: `${m.id}.js` }) + '\n');
+    const bundle = path.join(work, 'bundles', `${m.id}-${m.version}.tar.gz`);
+    await buildBundle(src, bundle);
+    const target = `modules/${m.id}-${m.version}.tar.gz`;
+    const info = await repo.addTarget(target, bundle);
+    catalog.modules.push({ ...m, bundle: { target, size: info.length } });
+  }
+  await repo.setCatalog(catalog);
+  await repo.publish({ now });
+  await fsp.rm(work, { recursive: true, force: true });
+  await fsp.rename(building, dir);
+}

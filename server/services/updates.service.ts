@@ -1,0 +1,148 @@
+/**
+ * "Search now" and what it finds: runs the verified feed refresh, records every check (manual or
+ * scheduled) with its outcome, keeps the last verified catalog, and lists the versions newer than
+ * the installed one on the configured channel, with notes, size, path and blockers.
+ */
+import semver from 'semver';
+import type { Clock } from '../adapters/clock.js';
+import { FeedError } from '../adapters/feed/feed-errors.js';
+import type { VerifiedFeed } from '../adapters/feed/tuf-feed-client.js';
+import type { Logger } from '../adapters/logger.js';
+import { type Channel, CHANNELS, type Locale, notesFor, type Release } from '../domain/catalog.js';
+import { InvalidInputError } from '../domain/errors.js';
+import { type Blocker, newerReleases } from '../domain/upgrade-path.js';
+import type { UpdateCheckRow, UpdatesRepository } from '../repositories/updates.repository.js';
+
+export interface FeedSource {
+  refresh(): Promise<VerifiedFeed>;
+}
+
+export interface AvailableVersion {
+  version: string;
+  releasedAt: string;
+  releaseNotes: string;
+  releaseNotesLocale: Locale;
+  downloadSize: number;
+  requiresLicenceMajor: number;
+  requiredStops: string[];
+  blockers: Blocker[];
+  installable: boolean;
+  channel: Channel;
+}
+
+export interface UpdateSettings {
+  channel: Channel;
+  checkIntervalHours: number;
+}
+
+export type CheckTrigger = 'MANUAL' | 'SCHEDULED';
+
+export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { channel: 'stable', checkIntervalHours: 24 };
+
+export class UpdatesService {
+  private running: Promise<UpdateCheckRow> | null = null;
+
+  constructor(
+    private readonly feed: FeedSource,
+    private readonly repo: UpdatesRepository,
+    private readonly installedVersion: () => Promise<string>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** One search; concurrent callers share the one running. The outcome is recorded either way. */
+  check(trigger: CheckTrigger): Promise<UpdateCheckRow> {
+    this.running ??= this.runCheck(trigger).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runCheck(trigger: CheckTrigger): Promise<UpdateCheckRow> {
+    const startedAt = this.clock.now();
+    try {
+      const feed = await this.feed.refresh();
+      this.repo.saveCatalog(feed.catalog, feed.targets, this.clock.now());
+      const found = (await this.availableVersions(null)).length;
+      this.logger.info('update check', { trigger, outcome: 'SUCCEEDED', versionsFound: found });
+      return this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
+    } catch (err) {
+      const e =
+        err instanceof FeedError
+          ? err
+          : new FeedError('FEED_MALFORMED', `The feed could not be processed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn('update check failed', { trigger, code: e.code, message: e.message });
+      return this.repo.insertCheck({
+        trigger,
+        startedAt,
+        finishedAt: this.clock.now(),
+        outcome: 'FAILED',
+        errorCode: e.code,
+        errorMessage: e.message,
+        errorDetails: { ...e.details },
+      });
+    }
+  }
+
+  lastCheck(): UpdateCheckRow | null {
+    return this.repo.lastCheck() ?? null;
+  }
+
+  /** Versions newer than the installed one on the configured channel, newest first. */
+  async availableVersions(locale: string | null): Promise<AvailableVersion[]> {
+    const stored = this.repo.loadCatalog();
+    if (!stored) return [];
+    const { channel } = this.settings();
+    const installed = await this.installedVersion();
+    // The beta channel sees stable releases too; stable never sees pre-releases.
+    const releases: { release: Release; channel: Channel }[] = [
+      ...stored.catalog.channels.stable.map((release) => ({ release, channel: 'stable' as const })),
+      ...(channel === 'beta' ? stored.catalog.channels.beta.map((release) => ({ release, channel: 'beta' as const })) : []),
+    ].filter((r) => channel === 'beta' || !semver.prerelease(r.release.version));
+    const channelOf = new Map(releases.map((r) => [r.release.version, r.channel]));
+    return newerReleases(
+      installed,
+      releases.map((r) => r.release),
+    ).map(({ release, requiredStops, blockers }) => {
+      const notes = notesFor(release.notes, locale);
+      return {
+        version: release.version,
+        releasedAt: release.releasedAt,
+        releaseNotes: notes.markdown,
+        releaseNotesLocale: notes.locale,
+        downloadSize: stored.targets[release.bundle.target]?.length ?? release.bundle.size,
+        requiresLicenceMajor: release.requiresLicenceMajor,
+        requiredStops,
+        blockers,
+        installable: blockers.length === 0,
+        channel: channelOf.get(release.version) ?? 'stable',
+      };
+    });
+  }
+
+  settings(): UpdateSettings {
+    return { ...DEFAULT_UPDATE_SETTINGS, ...this.repo.getSetting<Partial<UpdateSettings>>('updates') };
+  }
+
+  updateSettings(input: Partial<UpdateSettings>): UpdateSettings {
+    if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel)) {
+      throw new InvalidInputError(`The channel must be one of ${CHANNELS.join(', ')}.`, 'channel');
+    }
+    if (
+      input.checkIntervalHours !== undefined &&
+      (!Number.isInteger(input.checkIntervalHours) || input.checkIntervalHours < 1 || input.checkIntervalHours > 24 * 30)
+    ) {
+      throw new InvalidInputError('The check interval must be a whole number of hours from 1 to 720.', 'checkIntervalHours');
+    }
+    const next = { ...this.settings(), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+    this.repo.putSetting('updates', next, this.clock.now());
+    return next;
+  }
+
+  /** When the next scheduled check is due: the interval after the last check of any kind. */
+  nextScheduledCheck(): Date {
+    const last = this.repo.lastCheck();
+    const interval = this.settings().checkIntervalHours * 3_600_000;
+    return last ? new Date(last.startedAt.getTime() + interval) : this.clock.now();
+  }
+}
