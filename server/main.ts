@@ -17,7 +17,7 @@ import { type App, type AppDeps, buildApp } from './app.js';
 import type { Services } from '../schema/context.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Db, openDatabase } from './db/client.js';
-import { createEventBus, type EventBus } from './events.js';
+import { createEventBus } from './events.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
 import { scheduleUpdateChecks } from './jobs/update-check.job.js';
 import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
