@@ -9,6 +9,8 @@ export const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: LoginPage, meta: { public: true } },
     { path: '/', name: 'system', component: SystemPage },
+    // Loaded on demand: the Markdown renderer and sanitizer stay out of the initial bundle.
+    { path: '/updates', name: 'updates', component: () => import('./pages/UpdatesPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

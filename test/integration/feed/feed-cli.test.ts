@@ -27,7 +27,22 @@ describe('the feed command', () => {
     fs.writeFileSync(path.join(dir, 'notes.md'), '## 8.1.3\n\nFixes.');
     await run(['bundle', path.join(dir, 'src'), path.join(dir, 'pbx-8.1.3.tar.gz')], say);
     await run(
-      ['add-release', vendor, '--version', '8.1.3', '--bundle', path.join(dir, 'pbx-8.1.3.tar.gz'), '--notes-en', path.join(dir, 'notes.md'), '--upgradable-from', '>=8.0.0 <8.1.3', '--requires-licence-major', '8', '--released-at', '2026-06-10T08:00:00Z'],
+      [
+        'add-release',
+        vendor,
+        '--version',
+        '8.1.3',
+        '--bundle',
+        path.join(dir, 'pbx-8.1.3.tar.gz'),
+        '--notes-en',
+        path.join(dir, 'notes.md'),
+        '--upgradable-from',
+        '>=8.0.0 <8.1.3',
+        '--requires-licence-major',
+        '8',
+        '--released-at',
+        '2026-06-10T08:00:00Z',
+      ],
       say,
     );
     await run(['rotate-key', vendor, 'targets'], say);
@@ -38,12 +53,17 @@ describe('the feed command', () => {
     const client = new TufFeedClient({ feed: path.join(vendor, 'repository'), stateDir: path.join(dir, 'appliance') });
     await client.bootstrap(root[0]!);
     const feed = await client.refresh();
-    expect(feed.catalog.channels.stable).toEqual([expect.objectContaining({ version: '8.1.3', upgradableFrom: '>=8.0.0 <8.1.3', notes: { en: '## 8.1.3\n\nFixes.' } })]);
+    expect(feed.catalog.channels.stable).toEqual([
+      expect.objectContaining({ version: '8.1.3', upgradableFrom: '>=8.0.0 <8.1.3', notes: { en: '## 8.1.3\n\nFixes.' } }),
+    ]);
     expect(feed.targets['releases/pbx-8.1.3.tar.gz']!.length).toBe(fs.statSync(path.join(dir, 'pbx-8.1.3.tar.gz')).size);
   });
 
   it('exits with code 2 and the usage on a wrong command line', () => {
-    const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/vendor/feed-cli.ts', 'add-release', '/nonexistent'], { cwd: ROOT, encoding: 'utf8' });
+    const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/vendor/feed-cli.ts', 'add-release', '/nonexistent'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/--version is required/);
     expect(res.stderr).toMatch(/rotate-key/);

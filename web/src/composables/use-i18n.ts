@@ -41,6 +41,10 @@ export function useI18n() {
   function t(key: MessageKey, params: Record<string, string | number> = {}): string {
     return messages.value[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
   }
+  /** For keys built from server codes: is there a message for it? */
+  function has(key: string): key is MessageKey {
+    return key in en;
+  }
   function setLocale(next: Locale) {
     locale.value = next;
     localStorage.setItem(STORAGE_KEY, next);
@@ -48,5 +52,18 @@ export function useI18n() {
   function formatDateTime(iso: string): string {
     return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
   }
-  return { locale, t, setLocale, formatDateTime };
+  function formatBytes(bytes: number): string {
+    const units = ['B', 'kB', 'MB', 'GB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit += 1;
+    }
+    return `${new Intl.NumberFormat(locale.value, { maximumFractionDigits: unit ? 1 : 0 }).format(value)} ${units[unit]}`;
+  }
+  function formatDate(iso: string): string {
+    return new Intl.DateTimeFormat(locale.value, { dateStyle: 'long' }).format(new Date(iso));
+  }
+  return { locale, t, has, setLocale, formatDateTime, formatDate, formatBytes };
 }

@@ -77,3 +77,101 @@ export const SystemStateSubscription = graphql(`
     }
   }
 `);
+
+export const AvailableVersionsQuery = graphql(`
+  query AvailableVersions($locale: String) {
+    availableVersions(locale: $locale) {
+      version
+      releasedAt
+      releaseNotes
+      releaseNotesLocale
+      downloadSize
+      installable
+      requiredStops
+      requiresLicenceMajor
+      channel
+      blockers {
+        code
+        message
+      }
+    }
+    lastUpdateCheck {
+      ...UpdateCheckFields
+    }
+  }
+`);
+
+export const UpdateCheckFields = graphql(`
+  fragment UpdateCheckFields on UpdateCheck {
+    id
+    trigger
+    startedAt
+    finishedAt
+    outcome
+    versionsFound
+    error {
+      code
+      message
+      host
+      port
+      cause
+      role
+      file
+    }
+  }
+`);
+
+export const CheckForUpdatesMutation = graphql(`
+  mutation CheckForUpdates {
+    checkForUpdates {
+      __typename
+      ... on CheckForUpdatesSuccess {
+        check {
+          ...UpdateCheckFields
+        }
+      }
+      ... on FeedError {
+        code
+        message
+        host
+        port
+        cause
+        role
+        file
+      }
+    }
+  }
+`);
+
+export const ConnectivityFields = graphql(`
+  fragment ConnectivityFields on EndpointStatus {
+    purpose
+    url
+    host
+    port
+    ok
+    checkedAt
+    steps {
+      step
+      ok
+      latencyMs
+      detail
+    }
+  }
+`);
+
+export const ConnectivityQuery = graphql(`
+  query Connectivity {
+    connectivity {
+      ...ConnectivityFields
+    }
+  }
+`);
+
+export const RunConnectivityCheckMutation = graphql(`
+  mutation RunConnectivityCheck {
+    runConnectivityCheck {
+      ...ConnectivityFields
+    }
+  }
+`);

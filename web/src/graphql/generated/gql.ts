@@ -20,6 +20,12 @@ type Documents = {
     "\n  fragment SystemFields on System {\n    productId\n    version\n    systemId\n    state\n    telephonyAvailable\n    stateReason\n    stateSince\n    modules {\n      id\n      name\n      version\n      enabled\n    }\n  }\n": typeof types.SystemFieldsFragmentDoc,
     "\n  query System {\n    system {\n      ...SystemFields\n    }\n  }\n": typeof types.SystemDocument,
     "\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n": typeof types.SystemStateDocument,
+    "\n  query AvailableVersions($locale: String) {\n    availableVersions(locale: $locale) {\n      version\n      releasedAt\n      releaseNotes\n      releaseNotesLocale\n      downloadSize\n      installable\n      requiredStops\n      requiresLicenceMajor\n      channel\n      blockers {\n        code\n        message\n      }\n    }\n    lastUpdateCheck {\n      ...UpdateCheckFields\n    }\n  }\n": typeof types.AvailableVersionsDocument,
+    "\n  fragment UpdateCheckFields on UpdateCheck {\n    id\n    trigger\n    startedAt\n    finishedAt\n    outcome\n    versionsFound\n    error {\n      code\n      message\n      host\n      port\n      cause\n      role\n      file\n    }\n  }\n": typeof types.UpdateCheckFieldsFragmentDoc,
+    "\n  mutation CheckForUpdates {\n    checkForUpdates {\n      __typename\n      ... on CheckForUpdatesSuccess {\n        check {\n          ...UpdateCheckFields\n        }\n      }\n      ... on FeedError {\n        code\n        message\n        host\n        port\n        cause\n        role\n        file\n      }\n    }\n  }\n": typeof types.CheckForUpdatesDocument,
+    "\n  fragment ConnectivityFields on EndpointStatus {\n    purpose\n    url\n    host\n    port\n    ok\n    checkedAt\n    steps {\n      step\n      ok\n      latencyMs\n      detail\n    }\n  }\n": typeof types.ConnectivityFieldsFragmentDoc,
+    "\n  query Connectivity {\n    connectivity {\n      ...ConnectivityFields\n    }\n  }\n": typeof types.ConnectivityDocument,
+    "\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n": typeof types.RunConnectivityCheckDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": types.MeDocument,
@@ -28,6 +34,12 @@ const documents: Documents = {
     "\n  fragment SystemFields on System {\n    productId\n    version\n    systemId\n    state\n    telephonyAvailable\n    stateReason\n    stateSince\n    modules {\n      id\n      name\n      version\n      enabled\n    }\n  }\n": types.SystemFieldsFragmentDoc,
     "\n  query System {\n    system {\n      ...SystemFields\n    }\n  }\n": types.SystemDocument,
     "\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n": types.SystemStateDocument,
+    "\n  query AvailableVersions($locale: String) {\n    availableVersions(locale: $locale) {\n      version\n      releasedAt\n      releaseNotes\n      releaseNotesLocale\n      downloadSize\n      installable\n      requiredStops\n      requiresLicenceMajor\n      channel\n      blockers {\n        code\n        message\n      }\n    }\n    lastUpdateCheck {\n      ...UpdateCheckFields\n    }\n  }\n": types.AvailableVersionsDocument,
+    "\n  fragment UpdateCheckFields on UpdateCheck {\n    id\n    trigger\n    startedAt\n    finishedAt\n    outcome\n    versionsFound\n    error {\n      code\n      message\n      host\n      port\n      cause\n      role\n      file\n    }\n  }\n": types.UpdateCheckFieldsFragmentDoc,
+    "\n  mutation CheckForUpdates {\n    checkForUpdates {\n      __typename\n      ... on CheckForUpdatesSuccess {\n        check {\n          ...UpdateCheckFields\n        }\n      }\n      ... on FeedError {\n        code\n        message\n        host\n        port\n        cause\n        role\n        file\n      }\n    }\n  }\n": types.CheckForUpdatesDocument,
+    "\n  fragment ConnectivityFields on EndpointStatus {\n    purpose\n    url\n    host\n    port\n    ok\n    checkedAt\n    steps {\n      step\n      ok\n      latencyMs\n      detail\n    }\n  }\n": types.ConnectivityFieldsFragmentDoc,
+    "\n  query Connectivity {\n    connectivity {\n      ...ConnectivityFields\n    }\n  }\n": types.ConnectivityDocument,
+    "\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n": types.RunConnectivityCheckDocument,
 };
 
 /**
@@ -68,6 +80,30 @@ export function graphql(source: "\n  query System {\n    system {\n      ...Syst
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n"): (typeof documents)["\n  subscription SystemState {\n    systemState {\n      ...SystemFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AvailableVersions($locale: String) {\n    availableVersions(locale: $locale) {\n      version\n      releasedAt\n      releaseNotes\n      releaseNotesLocale\n      downloadSize\n      installable\n      requiredStops\n      requiresLicenceMajor\n      channel\n      blockers {\n        code\n        message\n      }\n    }\n    lastUpdateCheck {\n      ...UpdateCheckFields\n    }\n  }\n"): (typeof documents)["\n  query AvailableVersions($locale: String) {\n    availableVersions(locale: $locale) {\n      version\n      releasedAt\n      releaseNotes\n      releaseNotesLocale\n      downloadSize\n      installable\n      requiredStops\n      requiresLicenceMajor\n      channel\n      blockers {\n        code\n        message\n      }\n    }\n    lastUpdateCheck {\n      ...UpdateCheckFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UpdateCheckFields on UpdateCheck {\n    id\n    trigger\n    startedAt\n    finishedAt\n    outcome\n    versionsFound\n    error {\n      code\n      message\n      host\n      port\n      cause\n      role\n      file\n    }\n  }\n"): (typeof documents)["\n  fragment UpdateCheckFields on UpdateCheck {\n    id\n    trigger\n    startedAt\n    finishedAt\n    outcome\n    versionsFound\n    error {\n      code\n      message\n      host\n      port\n      cause\n      role\n      file\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CheckForUpdates {\n    checkForUpdates {\n      __typename\n      ... on CheckForUpdatesSuccess {\n        check {\n          ...UpdateCheckFields\n        }\n      }\n      ... on FeedError {\n        code\n        message\n        host\n        port\n        cause\n        role\n        file\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CheckForUpdates {\n    checkForUpdates {\n      __typename\n      ... on CheckForUpdatesSuccess {\n        check {\n          ...UpdateCheckFields\n        }\n      }\n      ... on FeedError {\n        code\n        message\n        host\n        port\n        cause\n        role\n        file\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConnectivityFields on EndpointStatus {\n    purpose\n    url\n    host\n    port\n    ok\n    checkedAt\n    steps {\n      step\n      ok\n      latencyMs\n      detail\n    }\n  }\n"): (typeof documents)["\n  fragment ConnectivityFields on EndpointStatus {\n    purpose\n    url\n    host\n    port\n    ok\n    checkedAt\n    steps {\n      step\n      ok\n      latencyMs\n      detail\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Connectivity {\n    connectivity {\n      ...ConnectivityFields\n    }\n  }\n"): (typeof documents)["\n  query Connectivity {\n    connectivity {\n      ...ConnectivityFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n"): (typeof documents)["\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
