@@ -19,7 +19,10 @@ import type { Catalog } from '../domain/catalog.js';
 import { buildBundle } from './bundle.js';
 import { FeedRepository, ROLES, type Role } from './feed-repository.js';
 
-const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').match(/\/\*\*([\s\S]*?)\*\//)![1]!.replace(/^ \* ?/gm, '');
+const USAGE = fs
+  .readFileSync(new URL(import.meta.url), 'utf8')
+  .match(/\/\*\*([\s\S]*?)\*\//)![1]!
+  .replace(/^ \* ?/gm, '');
 
 class UsageError extends Error {}
 
@@ -28,7 +31,15 @@ function need(values: Record<string, unknown>, ...names: string[]): void {
 }
 
 async function loadCatalog(repo: FeedRepository, product: string): Promise<Catalog> {
-  return (await repo.getCatalog()) ?? { formatVersion: 1, product, generatedAt: new Date().toISOString(), channels: { stable: [], beta: [] }, modules: [] };
+  return (
+    (await repo.getCatalog()) ?? {
+      formatVersion: 1,
+      product,
+      generatedAt: new Date().toISOString(),
+      channels: { stable: [], beta: [] },
+      modules: [],
+    }
+  );
 }
 
 export async function run(argv: string[], out: (s: string) => void = console.log): Promise<void> {
@@ -103,7 +114,13 @@ export async function run(argv: string[], out: (s: string) => void = console.log
       const target = `modules/${path.basename(values.bundle!)}`;
       const info = await repo.addTarget(target, values.bundle!);
       catalog.modules = catalog.modules.filter((m) => !(m.id === values.id && m.version === values.version));
-      catalog.modules.push({ id: values.id!, name: values.name!, version: values.version!, supportedSystem: values.supports!, bundle: { target, size: info.length } });
+      catalog.modules.push({
+        id: values.id!,
+        name: values.name!,
+        version: values.version!,
+        supportedSystem: values.supports!,
+        bundle: { target, size: info.length },
+      });
       catalog.generatedAt = new Date().toISOString();
       await repo.setCatalog(catalog);
       await repo.publish();
