@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   AuthScopes: { read: boolean; operate: boolean; admin: boolean; session: boolean };
-  Scalars: { DateTime: { Input: Date; Output: Date | string } };
+  Scalars: { DateTime: { Input: Date; Output: Date | string }; File: { Input: File; Output: never } };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 }>({
@@ -54,6 +54,13 @@ function parseDateTime(value: unknown): Date {
   if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime ${value} is not a valid date.`);
   return date;
 }
+
+builder.scalarType('File', {
+  description: 'A file sent with the GraphQL multipart request specification.',
+  serialize: () => {
+    throw new GraphQLError('A File is only accepted as input.');
+  },
+});
 
 export const ErrorInterface = builder.interfaceRef<{ code: string; message: string }>('Error').implement({
   description: 'Shared by every expected failure; clients switch on `code` (stable) and show `message`.',

@@ -8,6 +8,8 @@ import type { SystemService } from '../server/services/system.service.js';
 import type { EventBus } from '../server/events.js';
 import type { ConnectivityService } from '../server/services/connectivity.service.js';
 import type { UpdatesService } from '../server/services/updates.service.js';
+import type { LicenceService } from '../server/services/licence.service.js';
+import type { ModulesService } from '../server/services/modules.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -15,6 +17,8 @@ export interface Services {
   events: EventBus;
   updates: UpdatesService;
   connectivity: ConnectivityService;
+  licences: LicenceService;
+  modules: ModulesService;
 }
 
 export interface SessionCookies {

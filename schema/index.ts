@@ -4,5 +4,7 @@ import { builder } from './builder.js';
 import './accounts.js';
 import './system.js';
 import './updates.js';
+import './licences.js';
+import './modules.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -36,6 +36,8 @@ export interface Config {
   feedRoot: string | null;
   /** More endpoints the connectivity check covers besides the feed. */
   extraEndpoints: string[];
+  /** File with the vendor's licence keys (JSON: [{ keyId, publicKey }]). */
+  licenceKeys: string | null;
   /** Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades). */
   allowedOrigins: string[];
   sessionIdleMinutes: number;
@@ -84,6 +86,7 @@ const envSchema = z.object({
     .refine((s) => !/^[a-z]+:/i.test(s) || /^https?:\/\/[^/]/i.test(s), 'PATCHBAY_FEED must be an http(s) URL or a directory path')
     .optional(),
   PATCHBAY_FEED_ROOT: z.string().trim().min(1).optional(),
+  PATCHBAY_LICENCE_KEYS: z.string().trim().min(1).optional(),
   PATCHBAY_EXTRA_ENDPOINTS: z
     .string()
     .optional()
@@ -153,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     feed: e.PATCHBAY_FEED ? (/^https?:/i.test(e.PATCHBAY_FEED) ? e.PATCHBAY_FEED : path.resolve(cwd, e.PATCHBAY_FEED)) : null,
     feedRoot: e.PATCHBAY_FEED_ROOT ? path.resolve(cwd, e.PATCHBAY_FEED_ROOT) : null,
     extraEndpoints: e.PATCHBAY_EXTRA_ENDPOINTS,
+    licenceKeys: e.PATCHBAY_LICENCE_KEYS ? path.resolve(cwd, e.PATCHBAY_LICENCE_KEYS) : null,
     allowedOrigins: e.PATCHBAY_ALLOWED_ORIGINS,
     sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,

@@ -23,7 +23,11 @@ import { scheduleUpdateChecks } from './jobs/update-check.job.js';
 import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
 import { TufFeedClient } from './adapters/feed/tuf-feed-client.js';
 import { probeEndpoint } from './adapters/network/connectivity-probe.js';
-import { ensureDemoVendor } from './demo/demo-vendor.js';
+import { type DemoVendor, ensureDemoVendor, issueDemoLicences } from './demo/demo-vendor.js';
+import { LicencesRepository } from './repositories/licences.repository.js';
+import { LicenceService } from './services/licence.service.js';
+import { ModulesService } from './services/modules.service.js';
+import type { TrustedLicenceKey } from './vendor/licence-issuer.js';
 import type { Endpoint } from './domain/connectivity.js';
 import { UpdatesRepository } from './repositories/updates.repository.js';
 import { ConnectivityService } from './services/connectivity.service.js';
@@ -109,8 +113,11 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   let demoFeed: StaticFeedServer | null = null;
   let feedLocation = config.feed;
   let initialRoot: string | null = config.feedRoot ? fs.readFileSync(config.feedRoot, 'utf8') : null;
+  // The demo vendor exists with the embedded default; its licence key is trusted then, as the
+  // vendor's key would be on a real appliance.
+  let demoVendor: DemoVendor | null = null;
   if (!feedLocation) {
-    const vendor = await ensureDemoVendor(config.home, clock.now());
+    const vendor = (demoVendor = await ensureDemoVendor(config.home, clock.now()));
     demoFeed = await serveFeedDirectory(vendor.repositoryDir);
     feedLocation = demoFeed.url;
     initialRoot = vendor.initialRootJson;
@@ -119,13 +126,32 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const feedClient = new TufFeedClient({ feed: feedLocation, stateDir: path.join(config.home, 'feed'), timeoutMs });
   if (initialRoot) await feedClient.bootstrap(initialRoot);
   const updatesRepo = new UpdatesRepository(db);
+  const trustedLicenceKeys: TrustedLicenceKey[] = [
+    ...(config.licenceKeys ? (JSON.parse(fs.readFileSync(config.licenceKeys, 'utf8')) as TrustedLicenceKey[]) : []),
+    ...(demoVendor ? [demoVendor.licenceKey] : []),
+  ];
+  const licences = new LicenceService(
+    systemId,
+    () => trustedLicenceKeys,
+    new LicencesRepository(db),
+    clock,
+    logger.child({ area: 'licences' }),
+  );
+  if (demoVendor && !updatesRepo.getSetting<boolean>('demo.licenceImported')) {
+    const demo = await issueDemoLicences(demoVendor, systemId);
+    licences.import(Buffer.from(JSON.stringify(demo.initial)));
+    updatesRepo.putSetting('demo.licenceImported', true, clock.now());
+    logger.info('demo licence imported', { upgradeLicence: demo.upgradeFile });
+  }
   const updates = new UpdatesService(
     feedClient,
     updatesRepo,
     async () => (await layout.readInstalled()).version,
+    () => licences.list(),
     clock,
     logger.child({ area: 'updates' }),
   );
+  const modules = new ModulesService(layout, updates, () => licences.list(), clock);
   const endpoints: Endpoint[] = [
     ...(feedClient.isLocal ? [] : [{ purpose: 'Update feed', url: feedClient.timestampUrl }]),
     ...config.extraEndpoints.map((url) => ({ purpose: 'Vendor service', url })),
@@ -135,7 +161,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     (e) => probeEndpoint(e, { timeoutMs, now: () => clock.now() }),
     updatesRepo,
   );
-  const services: Services = { accounts, system, events, updates, connectivity };
+  const services: Services = { accounts, system, events, updates, connectivity, licences, modules };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({

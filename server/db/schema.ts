@@ -109,3 +109,12 @@ export const connectivityResults = sqliteTable('connectivity_results', {
   result: text('result', { mode: 'json' }).notNull(),
   checkedAt: timestamp('checked_at').notNull(),
 });
+
+/** Imported licences, as signed by the vendor; one row per licence id (a newer issue replaces it). */
+export const licences = sqliteTable('licences', {
+  id: text('id').primaryKey(),
+  issuedAt: timestamp('issued_at').notNull(),
+  document: text('document', { mode: 'json' }).notNull(),
+  signature: text('signature', { mode: 'json' }).notNull(),
+  importedAt: timestamp('imported_at').notNull(),
+});

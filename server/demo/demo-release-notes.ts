@@ -47,8 +47,8 @@ Une version de maintenance pour tous les systèmes 8.1.
 ### Changes
 - The call database gains a column; the update migrates it automatically (a few seconds).
 
-### Required for 9.0
-8.2.0 is the last 8.x release and the required stop before 9.0.0.`,
+### Last of the 8.x line
+8.2.0 is the last 8.x release. Systems on 8.0.x update to it before moving to 9.0.0.`,
     de: `## Patchbay Demo PBX 8.2.0
 
 ### Neu
@@ -58,8 +58,8 @@ Une version de maintenance pour tous les systèmes 8.1.
 ### Änderungen
 - Die Anrufdatenbank erhält eine Spalte; das Update migriert sie automatisch (einige Sekunden).
 
-### Voraussetzung für 9.0
-8.2.0 ist das letzte 8.x-Release und der notwendige Zwischenschritt vor 9.0.0.`,
+### Letztes Release der 8.x-Reihe
+8.2.0 ist das letzte 8.x-Release. Systeme mit 8.0.x aktualisieren zuerst darauf, bevor sie auf 9.0.0 wechseln.`,
     fr: `## Patchbay Demo PBX 8.2.0
 
 ### Nouveautés
@@ -69,8 +69,8 @@ Une version de maintenance pour tous les systèmes 8.1.
 ### Changements
 - La base des appels reçoit une colonne ; la mise à jour la migre automatiquement (quelques secondes).
 
-### Requis pour la 9.0
-La 8.2.0 est la dernière version 8.x et l'étape obligatoire avant la 9.0.0.`,
+### Dernière de la série 8.x
+La 8.2.0 est la dernière version 8.x. Les systèmes en 8.0.x passent par elle avant la 9.0.0.`,
   },
   '9.0.0': {
     en: `## Patchbay Demo PBX 9.0.0
@@ -82,7 +82,7 @@ A new major version. **Requires a licence for major version 9.**
 - Dial plan format 2 with explicit rule priorities (converted automatically).
 
 ### Before you update
-- Install 8.2.0 first: 9.0.0 upgrades from 8.2.x only.
+- 9.0.0 installs from 8.1.0 or later; older systems install 8.2.0 first.
 - The **Fax** module is not released for 9.x and will be disabled.`,
     de: `## Patchbay Demo PBX 9.0.0
 
@@ -93,7 +93,7 @@ Eine neue Hauptversion. **Erfordert eine Lizenz für Hauptversion 9.**
 - Wählplanformat 2 mit expliziten Regelprioritäten (wird automatisch umgewandelt).
 
 ### Vor dem Update
-- Installieren Sie zuerst 8.2.0: 9.0.0 lässt sich nur von 8.2.x aus installieren.
+- 9.0.0 lässt sich ab 8.1.0 installieren; ältere Systeme installieren zuerst 8.2.0.
 - Das Modul **Fax** ist für 9.x nicht freigegeben und wird deaktiviert.`,
     fr: `## Patchbay Demo PBX 9.0.0
 
@@ -104,11 +104,13 @@ Une nouvelle version majeure. **Nécessite une licence pour la version majeure 9
 - Format 2 des plans de numérotation avec priorités explicites (converti automatiquement).
 
 ### Avant la mise à jour
-- Installez d'abord la 8.2.0 : la 9.0.0 ne s'installe qu'à partir de la 8.2.x.
+- La 9.0.0 s'installe à partir de la 8.1.0 ; les systèmes plus anciens installent d'abord la 8.2.0.
 - Le module **Fax** n'est pas publié pour la 9.x et sera désactivé.`,
   },
   '9.1.0': {
     en: `## Patchbay Demo PBX 9.1.0
+
+Installs from 9.0.x: install 9.0.0 first.
 
 ### New
 - Voicemail to e-mail.
@@ -118,6 +120,8 @@ Une nouvelle version majeure. **Nécessite une licence pour la version majeure 9
 - Queue statistics no longer count abandoned calls twice.`,
     de: `## Patchbay Demo PBX 9.1.0
 
+Installierbar ab 9.0.x: Installieren Sie zuerst 9.0.0.
+
 ### Neu
 - Voicemail per E-Mail.
 - Das Anrufprotokoll lässt sich nach Richtung filtern.
@@ -125,6 +129,8 @@ Une nouvelle version majeure. **Nécessite une licence pour la version majeure 9
 ### Korrekturen
 - Warteschlangenstatistiken zählen abgebrochene Anrufe nicht mehr doppelt.`,
     fr: `## Patchbay Demo PBX 9.1.0
+
+S'installe à partir de la 9.0.x : installez d'abord la 9.0.0.
 
 ### Nouveautés
 - Messagerie vocale vers e-mail.

@@ -11,6 +11,8 @@ import type { Catalog } from '../domain/catalog.js';
 import { DEMO_APPLIANCE_SOURCE, writeDemoRelease } from '../adapters/appliance/demo-installer.js';
 import { buildBundle } from '../vendor/bundle.js';
 import { FeedRepository } from '../vendor/feed-repository.js';
+import type { SignedLicence } from '../domain/licence.js';
+import { createLicenceKey, loadLicenceKey, publicKeyOf, signLicence, type TrustedLicenceKey } from '../vendor/licence-issuer.js';
 import { DEMO_NOTES } from './demo-release-notes.js';
 
 interface DemoRelease {
@@ -23,7 +25,10 @@ interface DemoRelease {
   channel: 'stable' | 'beta';
 }
 
-/** Every situation of the workflow: patch, minor, major, required stops, a module left behind. */
+/**
+ * Every situation of the workflow: a patch (8.1.3), a minor (8.2.0), a major (9.0.0, from 8.1.0 on),
+ * a version with a required stop (9.1.0 needs 9.0.0), a module left behind by 9.x (fax), a beta.
+ */
 export const DEMO_RELEASES: DemoRelease[] = [
   {
     version: '8.1.3',
@@ -54,7 +59,7 @@ export const DEMO_RELEASES: DemoRelease[] = [
   {
     version: '9.0.0',
     releasedAt: '2026-10-15T08:00:00Z',
-    upgradableFrom: '>=8.2.0 <9.0.0',
+    upgradableFrom: '>=8.1.0 <9.0.0',
     dataSchemaVersion: 3,
     migrations: ['voicemail-and-dialplan-v2'],
     modules: [
@@ -104,6 +109,14 @@ export interface DemoVendor {
   repositoryDir: string;
   /** The root that appliances start out trusting (version 1). */
   initialRootJson: string;
+  /** The key that signs the demo licences, trusted by default. */
+  licenceKey: TrustedLicenceKey;
+}
+
+/** The demo licences of one system: the one imported at first start, and an upgrade to import. */
+export interface DemoLicences {
+  initial: SignedLicence;
+  upgradeFile: string;
 }
 
 export async function ensureDemoVendor(home: string, now = new Date()): Promise<DemoVendor> {
@@ -118,7 +131,43 @@ export async function ensureDemoVendor(home: string, now = new Date()): Promise<
     const timestamp = JSON.parse(await fsp.readFile(path.join(repositoryDir, 'timestamp.json'), 'utf8')) as { signed: { expires: string } };
     if (Date.parse(timestamp.signed.expires) - now.getTime() < 12 * 3_600_000) await repo.refreshTimestamp({ now });
   }
-  return { dir, repositoryDir, initialRootJson: await fsp.readFile(path.join(repositoryDir, '1.root.json'), 'utf8') };
+  const keyFile = path.join(dir, 'keys', 'licence.pem');
+  const licenceKey = fs.existsSync(keyFile) ? publicKeyOf(await loadLicenceKey(keyFile)) : await createLicenceKey(keyFile);
+  return { dir, repositoryDir, initialRootJson: await fsp.readFile(path.join(repositoryDir, '1.root.json'), 'utf8'), licenceKey };
+}
+
+/**
+ * Issues the demo licences for this system: the initial one (major 8, a contract that covers the
+ * 8.x releases but ended before 9.0.0, no licence for the CRM connector) and an upgrade (major 9,
+ * a renewed contract, every module) written to `licence-upgrade.json` for the admin to import.
+ */
+export async function issueDemoLicences(vendor: DemoVendor, systemId: string): Promise<DemoLicences> {
+  const key = await loadLicenceKey(path.join(vendor.dir, 'keys', 'licence.pem'));
+  const base = { formatVersion: 1 as const, id: 'DEMO-0001', systemId, customer: 'Demo Company Ltd.', edition: 'Business' };
+  const initial = signLicence(
+    {
+      ...base,
+      issuedAt: '2025-10-01T00:00:00Z',
+      licensedModules: ['fax', 'callcenter'],
+      maxMajor: 8,
+      updateContract: { validFrom: '2025-10-01T00:00:00Z', validUntil: '2026-10-01T00:00:00Z' },
+    },
+    key,
+  );
+  const upgrade = signLicence(
+    {
+      ...base,
+      issuedAt: '2026-11-01T00:00:00Z',
+      licensedModules: ['fax', 'callcenter', 'crm-connector'],
+      maxMajor: 9,
+      updateContract: { validFrom: '2025-10-01T00:00:00Z', validUntil: '2027-10-01T00:00:00Z' },
+    },
+    key,
+  );
+  const upgradeFile = path.join(vendor.dir, 'licence-upgrade.json');
+  await fsp.writeFile(path.join(vendor.dir, 'licence-initial.json'), JSON.stringify(initial, null, 2) + '\n');
+  await fsp.writeFile(upgradeFile, JSON.stringify(upgrade, null, 2) + '\n');
+  return { initial, upgradeFile };
 }
 
 async function buildDemoFeed(dir: string, now: Date): Promise<void> {

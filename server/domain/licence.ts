@@ -8,7 +8,9 @@ import { z } from 'zod';
 import type { Release } from './catalog.js';
 import type { Blocker } from './upgrade-path.js';
 
-const instant = z.string().refine((s) => /(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 instant with a time zone');
+const instant = z
+  .string()
+  .refine((s) => /(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 instant with a time zone');
 
 export const licenceDocumentSchema = z
   .object({
@@ -34,7 +36,9 @@ export const licenceDocumentSchema = z
 export const signedLicenceSchema = z
   .object({
     licence: licenceDocumentSchema,
-    signature: z.object({ keyId: z.string().min(1).max(200), algorithm: z.literal('ed25519'), value: z.string().regex(/^[A-Za-z0-9+/=]+$/) }).strict(),
+    signature: z
+      .object({ keyId: z.string().min(1).max(200), algorithm: z.literal('ed25519'), value: z.string().regex(/^[A-Za-z0-9+/=]+$/) })
+      .strict(),
   })
   .strict();
 
@@ -67,7 +71,11 @@ const day = (iso: string) => iso.slice(0, 10);
  * What the licences say about installing `release`: it is covered when a licence in force allows
  * its major version and an update contract was active on the day it was released.
  */
-export function licenceBlockers(release: Pick<Release, 'version' | 'releasedAt' | 'requiresLicenceMajor'>, licences: LicenceDocument[], now: Date): Blocker[] {
+export function licenceBlockers(
+  release: Pick<Release, 'version' | 'releasedAt' | 'requiresLicenceMajor'>,
+  licences: LicenceDocument[],
+  now: Date,
+): Blocker[] {
   const inForce = licencesInForce(licences, now);
   if (inForce.length === 0) {
     return [{ code: 'NO_LICENCE', message: 'No licence is imported. Import the licence file of this system on the Licences page.' }];
@@ -84,9 +92,15 @@ export function licenceBlockers(release: Pick<Release, 'version' | 'releasedAt' 
   const contracts = inForce.map((l) => l.updateContract).filter((c): c is UpdateContract => !!c);
   const releasedAt = new Date(release.releasedAt);
   if (contracts.length === 0) {
-    blockers.push({ code: 'CONTRACT_MISSING', message: 'No update contract is imported. Import a licence that includes an update contract.' });
+    blockers.push({
+      code: 'CONTRACT_MISSING',
+      message: 'No update contract is imported. Import a licence that includes an update contract.',
+    });
   } else if (!contracts.some((c) => contractActiveAt(c, releasedAt))) {
-    const lastEnd = contracts.map((c) => c.validUntil).sort().at(-1)!;
+    const lastEnd = contracts
+      .map((c) => c.validUntil)
+      .sort()
+      .at(-1)!;
     if (releasedAt.getTime() >= Date.parse(lastEnd)) {
       blockers.push({
         code: 'CONTRACT_EXPIRED',
@@ -109,19 +123,33 @@ export interface LicenceWarning {
 }
 
 /** The update contract in force now (the one ending last), and what the admin should know about it. */
-export function contractStatus(licences: LicenceDocument[], now: Date): { contract: UpdateContract | null; active: boolean; daysLeft: number | null; warnings: LicenceWarning[] } {
+export function contractStatus(
+  licences: LicenceDocument[],
+  now: Date,
+): { contract: UpdateContract | null; active: boolean; daysLeft: number | null; warnings: LicenceWarning[] } {
   const inForce = licencesInForce(licences, now);
-  if (inForce.length === 0) return { contract: null, active: false, daysLeft: null, warnings: [{ code: 'NO_LICENCE', message: 'No licence is imported.' }] };
+  if (inForce.length === 0)
+    return { contract: null, active: false, daysLeft: null, warnings: [{ code: 'NO_LICENCE', message: 'No licence is imported.' }] };
   const contracts = inForce.map((l) => l.updateContract).filter((c): c is UpdateContract => !!c);
   if (contracts.length === 0) {
-    return { contract: null, active: false, daysLeft: null, warnings: [{ code: 'NO_CONTRACT', message: 'There is no update contract: new versions cannot be installed.' }] };
+    return {
+      contract: null,
+      active: false,
+      daysLeft: null,
+      warnings: [{ code: 'NO_CONTRACT', message: 'There is no update contract: new versions cannot be installed.' }],
+    };
   }
   const contract = contracts.reduce((a, b) => (Date.parse(b.validUntil) > Date.parse(a.validUntil) ? b : a));
   const active = contracts.some((c) => contractActiveAt(c, now));
   const msLeft = Date.parse(contract.validUntil) - now.getTime();
   const daysLeft = Math.max(0, Math.ceil(msLeft / 86_400_000));
   const warnings: LicenceWarning[] = [];
-  if (msLeft <= 0) warnings.push({ code: 'CONTRACT_ENDED', message: `The update contract ended on ${day(contract.validUntil)}: versions released since then cannot be installed.` });
-  else if (daysLeft <= 30) warnings.push({ code: 'CONTRACT_ENDING', message: `The update contract ends in ${daysLeft} days, on ${day(contract.validUntil)}.` });
+  if (msLeft <= 0)
+    warnings.push({
+      code: 'CONTRACT_ENDED',
+      message: `The update contract ended on ${day(contract.validUntil)}: versions released since then cannot be installed.`,
+    });
+  else if (daysLeft <= 30)
+    warnings.push({ code: 'CONTRACT_ENDING', message: `The update contract ends in ${daysLeft} days, on ${day(contract.validUntil)}.` });
   return { contract, active, daysLeft: msLeft > 0 ? daysLeft : 0, warnings };
 }

@@ -51,17 +51,38 @@ export function planModules(
       .sort((a, b) => semver.rcompare(a.version, b.version))[0];
     const warnings: ModuleWarning[] = [];
     const disabled = () =>
-      warnings.push({ code: 'WILL_BE_DISABLED', message: `${m.name} ${m.version} does not run on ${targetSystemVersion}: it will be disabled by the update.` });
+      warnings.push({
+        code: 'WILL_BE_DISABLED',
+        message: `${m.name} ${m.version} does not run on ${targetSystemVersion}: it will be disabled by the update.`,
+      });
 
     if (known.length === 0) {
       warnings.push({ code: 'UNKNOWN_TO_FEED', message: `${m.name} is not published by the vendor; Patchbay cannot update it.` });
       if (!installedRuns) disabled();
-      return { moduleId: m.id, name: m.name, installedVersion: m.version, targetVersion: null, compatible: installedRuns, selected: false, updatable: false, warnings };
+      return {
+        moduleId: m.id,
+        name: m.name,
+        installedVersion: m.version,
+        targetVersion: null,
+        compatible: installedRuns,
+        selected: false,
+        updatable: false,
+        warnings,
+      };
     }
     if (!candidate) {
       warnings.push({ code: 'NOT_RELEASED_FOR_TARGET', message: `No version of ${m.name} is released for ${targetSystemVersion}.` });
       if (!installedRuns) disabled();
-      return { moduleId: m.id, name: m.name, installedVersion: m.version, targetVersion: null, compatible: installedRuns, selected: false, updatable: false, warnings };
+      return {
+        moduleId: m.id,
+        name: m.name,
+        installedVersion: m.version,
+        targetVersion: null,
+        compatible: installedRuns,
+        selected: false,
+        updatable: false,
+        warnings,
+      };
     }
     const newer = semver.gt(candidate.version, m.version);
     const isLicensed = licensed.has(m.id);
@@ -118,7 +139,12 @@ export function checkSelection(plan: ModulePlanEntry[], selections: ModuleSelect
   }
   if (!acknowledgeWarnings) {
     for (const e of plan) {
-      if (e.warnings.length) problems.push({ code: 'WARNINGS_NOT_ACKNOWLEDGED', moduleId: e.moduleId, message: `Acknowledge the warnings for ${e.name}: ${e.warnings.map((w) => w.message).join(' ')}` });
+      if (e.warnings.length)
+        problems.push({
+          code: 'WARNINGS_NOT_ACKNOWLEDGED',
+          moduleId: e.moduleId,
+          message: `Acknowledge the warnings for ${e.name}: ${e.warnings.map((w) => w.message).join(' ')}`,
+        });
     }
   }
   return problems;

@@ -10,6 +10,7 @@ import type { VerifiedFeed } from '../adapters/feed/tuf-feed-client.js';
 import type { Logger } from '../adapters/logger.js';
 import { type Channel, CHANNELS, type Locale, notesFor, type Release } from '../domain/catalog.js';
 import { InvalidInputError } from '../domain/errors.js';
+import { type LicenceDocument, licenceBlockers } from '../domain/licence.js';
 import { type Blocker, newerReleases } from '../domain/upgrade-path.js';
 import type { UpdateCheckRow, UpdatesRepository } from '../repositories/updates.repository.js';
 
@@ -46,6 +47,7 @@ export class UpdatesService {
     private readonly feed: FeedSource,
     private readonly repo: UpdatesRepository,
     private readonly installedVersion: () => Promise<string>,
+    private readonly licences: () => LicenceDocument[],
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -100,11 +102,14 @@ export class UpdatesService {
       ...(channel === 'beta' ? stored.catalog.channels.beta.map((release) => ({ release, channel: 'beta' as const })) : []),
     ].filter((r) => channel === 'beta' || !semver.prerelease(r.release.version));
     const channelOf = new Map(releases.map((r) => [r.release.version, r.channel]));
+    const licences = this.licences();
+    const now = this.clock.now();
     return newerReleases(
       installed,
       releases.map((r) => r.release),
-    ).map(({ release, requiredStops, blockers }) => {
+    ).map(({ release, requiredStops, blockers: pathBlockers }) => {
       const notes = notesFor(release.notes, locale);
+      const blockers = [...pathBlockers, ...licenceBlockers(release, licences, now)];
       return {
         version: release.version,
         releasedAt: release.releasedAt,
@@ -140,6 +145,13 @@ export class UpdatesService {
   }
 
   /** When the next scheduled check is due: the interval after the last check of any kind. */
+  /** The verified catalog and the release for `version`, for the module plan. */
+  findRelease(version: string) {
+    const stored = this.repo.loadCatalog();
+    const release = stored && [...stored.catalog.channels.stable, ...stored.catalog.channels.beta].find((r) => r.version === version);
+    return stored && release ? { release, catalog: stored.catalog } : null;
+  }
+
   nextScheduledCheck(): Date {
     const last = this.repo.lastCheck();
     const interval = this.settings().checkIntervalHours * 3_600_000;

@@ -21,13 +21,43 @@ describe('licenceBlockers', () => {
   it.each([
     ['covered: released inside the contract, major licensed', release('8.2.0', '2026-08-20T08:00:00Z'), [licence()], []],
     ['NO_LICENCE without any licence', release('8.2.0', '2026-08-20T08:00:00Z'), [], ['NO_LICENCE']],
-    ['CONTRACT_MISSING for a licence without contract', release('8.2.0', '2026-08-20T08:00:00Z'), [licence({ updateContract: undefined })], ['CONTRACT_MISSING']],
+    [
+      'CONTRACT_MISSING for a licence without contract',
+      release('8.2.0', '2026-08-20T08:00:00Z'),
+      [licence({ updateContract: undefined })],
+      ['CONTRACT_MISSING'],
+    ],
     ['MAJOR_NOT_LICENSED one major above', release('9.0.0', '2026-08-20T08:00:00Z'), [licence()], ['MAJOR_NOT_LICENSED']],
-    ['MAJOR_NOT_LICENSED for a pre-release of the next major', release('9.0.0-beta.1', '2026-08-20T08:00:00Z'), [licence()], ['MAJOR_NOT_LICENSED']],
-    ['both for a new major released after the contract', release('9.0.0', '2026-10-15T08:00:00Z'), [licence()], ['MAJOR_NOT_LICENSED', 'CONTRACT_EXPIRED']],
-    ['the highest major of several licences counts', release('9.0.0', '2026-08-20T08:00:00Z'), [licence(), licence({ id: 'LIC-2', maxMajor: 9 })], []],
-    ['CONTRACT_MISSING for a release before the contract started', release('8.0.0', '2025-09-30T23:59:59Z'), [licence()], ['CONTRACT_MISSING']],
-    ['a term licence past its end counts as none', release('8.2.0', '2026-08-20T08:00:00Z'), [licence({ expiresAt: '2026-11-01T00:00:00Z' })], ['NO_LICENCE']],
+    [
+      'MAJOR_NOT_LICENSED for a pre-release of the next major',
+      release('9.0.0-beta.1', '2026-08-20T08:00:00Z'),
+      [licence()],
+      ['MAJOR_NOT_LICENSED'],
+    ],
+    [
+      'both for a new major released after the contract',
+      release('9.0.0', '2026-10-15T08:00:00Z'),
+      [licence()],
+      ['MAJOR_NOT_LICENSED', 'CONTRACT_EXPIRED'],
+    ],
+    [
+      'the highest major of several licences counts',
+      release('9.0.0', '2026-08-20T08:00:00Z'),
+      [licence(), licence({ id: 'LIC-2', maxMajor: 9 })],
+      [],
+    ],
+    [
+      'CONTRACT_MISSING for a release before the contract started',
+      release('8.0.0', '2025-09-30T23:59:59Z'),
+      [licence()],
+      ['CONTRACT_MISSING'],
+    ],
+    [
+      'a term licence past its end counts as none',
+      release('8.2.0', '2026-08-20T08:00:00Z'),
+      [licence({ expiresAt: '2026-11-01T00:00:00Z' })],
+      ['NO_LICENCE'],
+    ],
   ])('%s', (_name, r, ls, expected) => {
     expect(codes(r, ls)).toEqual(expected);
   });
@@ -82,7 +112,10 @@ describe('contractStatus', () => {
   });
 
   it('takes the contract ending last among several licences', () => {
-    const s = contractStatus([licence(), licence({ id: 'LIC-2', updateContract: { validFrom: '2026-10-01T00:00:00Z', validUntil: '2027-10-01T00:00:00Z' } })], now);
+    const s = contractStatus(
+      [licence(), licence({ id: 'LIC-2', updateContract: { validFrom: '2026-10-01T00:00:00Z', validUntil: '2027-10-01T00:00:00Z' } })],
+      now,
+    );
     expect(s.contract?.validUntil).toBe('2027-10-01T00:00:00Z');
     expect(s.active).toBe(true);
   });

@@ -9,7 +9,12 @@ const mod = (id: string, version: string, supportedSystem: string): ModuleReleas
   supportedSystem,
   bundle: { target: `modules/${id}-${version}.tar.gz`, size: 1 },
 });
-const installed = (id: string, version: string, supportedSystem: string | null = '>=8.0.0 <9.0.0'): InstalledModuleInfo => ({ id, name: id, version, supportedSystem });
+const installed = (id: string, version: string, supportedSystem: string | null = '>=8.0.0 <9.0.0'): InstalledModuleInfo => ({
+  id,
+  name: id,
+  version,
+  supportedSystem,
+});
 const catalog = [
   mod('fax', '2.1.0', '>=8.2.0 <9.0.0'),
   mod('callcenter', '3.1.0', '>=8.1.0 <9.0.0'),
@@ -21,7 +26,16 @@ const all = new Set(['fax', 'callcenter', 'crm-connector']);
 describe('planModules', () => {
   it('pre-selects the newest compatible version of each module', () => {
     const sut = planModules([installed('callcenter', '3.0.0')], '9.0.0', catalog, all);
-    expect(sut).toEqual([expect.objectContaining({ moduleId: 'callcenter', targetVersion: '4.0.0', compatible: true, selected: true, updatable: true, warnings: [] })]);
+    expect(sut).toEqual([
+      expect.objectContaining({
+        moduleId: 'callcenter',
+        targetVersion: '4.0.0',
+        compatible: true,
+        selected: true,
+        updatable: true,
+        warnings: [],
+      }),
+    ]);
   });
 
   it('warns NOT_RELEASED_FOR_TARGET and WILL_BE_DISABLED for a module left behind by a major version', () => {
@@ -76,7 +90,9 @@ describe('checkSelection', () => {
   });
 
   it('refuses a version other than the compatible one', () => {
-    expect(checkSelection(plan, [{ moduleId: 'callcenter', version: '3.1.0' }], true).map((p) => p.code)).toEqual(['MODULE_VERSION_INCOMPATIBLE']);
+    expect(checkSelection(plan, [{ moduleId: 'callcenter', version: '3.1.0' }], true).map((p) => p.code)).toEqual([
+      'MODULE_VERSION_INCOMPATIBLE',
+    ]);
     expect(checkSelection(plan, [{ moduleId: 'fax', version: '2.1.0' }], true).map((p) => p.code)).toEqual(['MODULE_VERSION_INCOMPATIBLE']);
   });
 

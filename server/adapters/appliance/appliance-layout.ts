@@ -127,6 +127,18 @@ export class ApplianceLayout {
     return parsed.data.modules;
   }
 
+  /** The system range an installed module version declares in its manifest, or null when unknown. */
+  async moduleSupportedSystem(id: string, version: string): Promise<string | null> {
+    try {
+      const manifest = JSON.parse(await fsp.readFile(path.join(this.modulesDir, id, version, 'manifest.json'), 'utf8')) as {
+        supportedSystem?: unknown;
+      };
+      return typeof manifest.supportedSystem === 'string' ? manifest.supportedSystem : null;
+    } catch {
+      return null;
+    }
+  }
+
   async readInstalled(): Promise<InstalledProduct> {
     const manifest = await this.readManifest(await this.currentReleaseDir());
     return { productId: manifest.product, version: manifest.version, modules: await this.readModules() };

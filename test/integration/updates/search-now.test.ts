@@ -68,8 +68,11 @@ describe('Search now with the embedded demo feed', () => {
       releaseNotesLocale: 'fr',
     });
     expect(byVersion['8.2.0']!.installable).toBe(true);
-    expect(byVersion['9.0.0']).toMatchObject({ installable: false, requiredStops: ['8.2.0'], blockers: [{ code: 'UPGRADE_PATH' }] });
-    expect(byVersion['9.1.0']).toMatchObject({ installable: false, requiredStops: ['8.2.0', '9.0.0'] });
+    // The demo licence covers 8.x up to its contract end; 9.x needs the upgrade licence.
+    expect(byVersion['9.0.0']).toMatchObject({ installable: false, requiredStops: [] });
+    expect(byVersion['9.0.0']!.blockers.map((b) => b.code)).toEqual(['MAJOR_NOT_LICENSED', 'CONTRACT_EXPIRED']);
+    expect(byVersion['9.1.0']).toMatchObject({ installable: false, requiredStops: ['9.0.0'] });
+    expect(byVersion['9.1.0']!.blockers.map((b) => b.code)).toEqual(['UPGRADE_PATH', 'MAJOR_NOT_LICENSED', 'CONTRACT_EXPIRED']);
     expect(byVersion['8.1.3']!.downloadSize).toBe(
       fs.statSync(
         fs

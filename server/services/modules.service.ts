@@ -1,0 +1,45 @@
+/** The module plan for a chosen version, and the check of a module selection against it. */
+import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
+import type { Clock } from '../adapters/clock.js';
+import { DomainError } from '../domain/errors.js';
+import { type LicenceDocument, licencesInForce, licensedModules } from '../domain/licence.js';
+import { checkSelection, type ModulePlanEntry, type ModuleSelection, planModules, type SelectionProblem } from '../domain/module-plan.js';
+import type { UpdatesService } from './updates.service.js';
+
+export class VersionNotFoundError extends DomainError {
+  readonly code = 'VERSION_NOT_FOUND';
+  constructor(readonly version: string) {
+    super(`Version ${version} is not in the verified catalog. Search for updates first, or pick a listed version.`);
+  }
+}
+
+export class ModulesService {
+  constructor(
+    private readonly layout: Pick<ApplianceLayout, 'readInstalled' | 'moduleSupportedSystem'>,
+    private readonly updates: Pick<UpdatesService, 'findRelease'>,
+    private readonly licences: () => LicenceDocument[],
+    private readonly clock: Clock,
+  ) {}
+
+  async plan(targetVersion: string): Promise<{ targetVersion: string; modules: ModulePlanEntry[] }> {
+    const found = this.updates.findRelease(targetVersion);
+    if (!found) throw new VersionNotFoundError(targetVersion);
+    const installed = await this.layout.readInstalled();
+    const infos = await Promise.all(
+      installed.modules
+        .filter((m) => m.enabled)
+        .map(async (m) => ({
+          id: m.id,
+          name: m.name,
+          version: m.version,
+          supportedSystem: await this.layout.moduleSupportedSystem(m.id, m.version),
+        })),
+    );
+    const licensed = licensedModules(licencesInForce(this.licences(), this.clock.now()));
+    return { targetVersion, modules: planModules(infos, found.release.version, found.catalog.modules, licensed) };
+  }
+
+  async check(targetVersion: string, selections: ModuleSelection[], acknowledgeWarnings: boolean): Promise<SelectionProblem[]> {
+    return checkSelection((await this.plan(targetVersion)).modules, selections, acknowledgeWarnings);
+  }
+}
