@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { ApplianceLayout } from './adapters/appliance/appliance-layout.js';
 import type { ApplianceRuntime } from './adapters/appliance/appliance-runtime.js';
 import { ChildProcessAppliance } from './adapters/appliance/child-process-appliance.js';
@@ -127,7 +128,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   if (initialRoot) await feedClient.bootstrap(initialRoot);
   const updatesRepo = new UpdatesRepository(db);
   const trustedLicenceKeys: TrustedLicenceKey[] = [
-    ...(config.licenceKeys ? (JSON.parse(fs.readFileSync(config.licenceKeys, 'utf8')) as TrustedLicenceKey[]) : []),
+    ...(config.licenceKeys ? readTrustedLicenceKeys(config.licenceKeys) : []),
     ...(demoVendor ? [demoVendor.licenceKey] : []),
   ];
   const licences = new LicenceService(
@@ -205,6 +206,17 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   };
 }
 
+const trustedKeysSchema = z.array(z.object({ keyId: z.string().min(1), publicKey: z.string().regex(/^[0-9a-f]{64}$/) }));
+
+/** The vendor keys trusted for licences (`npm run licence -- keygen` prints an entry). */
+function readTrustedLicenceKeys(file: string): TrustedLicenceKey[] {
+  try {
+    return trustedKeysSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (err) {
+    throw new ConfigError([`PATCHBAY_LICENCE_KEYS: ${file} must hold a JSON list of { keyId, publicKey (64 hex digits) } (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`]);
+  }
+}
+
 async function main(): Promise<void> {
   let config: Readonly<Config>;
   try {
@@ -217,7 +229,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const patchbay = await startPatchbay(config, { logger });
+  let patchbay: Patchbay;
+  try {
+    patchbay = await startPatchbay(config, { logger });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`patchbay: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   if (patchbay.generatedAdminPassword) {
     // Printed once on first start; only its hash is stored.
     process.stdout.write(
