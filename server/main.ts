@@ -213,7 +213,9 @@ function readTrustedLicenceKeys(file: string): TrustedLicenceKey[] {
   try {
     return trustedKeysSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
-    throw new ConfigError([`PATCHBAY_LICENCE_KEYS: ${file} must hold a JSON list of { keyId, publicKey (64 hex digits) } (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`]);
+    throw new ConfigError([
+      `PATCHBAY_LICENCE_KEYS: ${file} must hold a JSON list of { keyId, publicKey (64 hex digits) } (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+    ]);
   }
 }
 

@@ -12,7 +12,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLicenceKey, loadLicenceKey, publicKeyOf, signLicence } from './licence-issuer.js';
 
-const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').match(/\/\*\*([\s\S]*?)\*\//)![1]!.replace(/^ \* ?/gm, '');
+const USAGE = fs
+  .readFileSync(new URL(import.meta.url), 'utf8')
+  .match(/\/\*\*([\s\S]*?)\*\//)![1]!
+  .replace(/^ \* ?/gm, '');
 
 class UsageError extends Error {}
 
@@ -42,7 +45,8 @@ export async function run(argv: string[], out: (s: string) => void = console.log
     return out(JSON.stringify([await createLicenceKey(keyFile)], null, 2));
   }
   if (command !== 'issue') throw new UsageError(`unknown command ${command}`);
-  for (const n of ['system-id', 'id', 'customer', 'edition', 'max-major'] as const) if (!values[n]) throw new UsageError(`--${n} is required`);
+  for (const n of ['system-id', 'id', 'customer', 'edition', 'max-major'] as const)
+    if (!values[n]) throw new UsageError(`--${n} is required`);
   if (!!values['contract-from'] !== !!values['contract-until']) throw new UsageError('--contract-from and --contract-until go together');
   const key = await loadLicenceKey(keyFile);
   let signed;
@@ -56,9 +60,14 @@ export async function run(argv: string[], out: (s: string) => void = console.log
         edition: values.edition!,
         issuedAt: values['issued-at'] ?? new Date().toISOString(),
         ...(values['expires-at'] ? { expiresAt: values['expires-at'] } : {}),
-        licensedModules: values.modules!.split(',').map((m) => m.trim()).filter(Boolean),
+        licensedModules: values
+          .modules!.split(',')
+          .map((m) => m.trim())
+          .filter(Boolean),
         maxMajor: Number(values['max-major']),
-        ...(values['contract-from'] ? { updateContract: { validFrom: values['contract-from'], validUntil: values['contract-until']! } } : {}),
+        ...(values['contract-from']
+          ? { updateContract: { validFrom: values['contract-from'], validUntil: values['contract-until']! } }
+          : {}),
       },
       key,
     );

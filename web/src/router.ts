@@ -11,6 +11,7 @@ export const router = createRouter({
     { path: '/', name: 'system', component: SystemPage },
     // Loaded on demand: the Markdown renderer and sanitizer stay out of the initial bundle.
     { path: '/updates', name: 'updates', component: () => import('./pages/UpdatesPage.vue') },
+    { path: '/licences', name: 'licences', component: () => import('./pages/LicencesPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

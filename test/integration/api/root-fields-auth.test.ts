@@ -99,24 +99,23 @@ describe('every root field', () => {
     },
   );
 
-  it.each(fields.filter((f) => !PUBLIC.has(f.field.name) && !readMayUse(f.kind, f.field.name)).map((f) => [f.kind, f.field.name, f] as const))(
-    '%s %s refuses a read-only token with FORBIDDEN',
-    async (kind, _name, { field }) => {
-      const client = new HttpClient(app.url);
-      client.bearer = readToken;
-      if (kind === 'subscription') {
-        const res = await fetch(`${app.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${readToken}` },
-          body: JSON.stringify({ query: operation(kind, field) }),
-        });
-        expect(await res.text()).toContain('FORBIDDEN');
-        return;
-      }
-      const res = await client.query(operation(kind, field));
-      expect(res.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
-    },
-  );
+  it.each(
+    fields.filter((f) => !PUBLIC.has(f.field.name) && !readMayUse(f.kind, f.field.name)).map((f) => [f.kind, f.field.name, f] as const),
+  )('%s %s refuses a read-only token with FORBIDDEN', async (kind, _name, { field }) => {
+    const client = new HttpClient(app.url);
+    client.bearer = readToken;
+    if (kind === 'subscription') {
+      const res = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${readToken}` },
+        body: JSON.stringify({ query: operation(kind, field) }),
+      });
+      expect(await res.text()).toContain('FORBIDDEN');
+      return;
+    }
+    const res = await client.query(operation(kind, field));
+    expect(res.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
+  });
 
   it('lets an anonymous caller reach login', async () => {
     const res = await app.anonymous().query(operation('mutation', schema.getMutationType()!.getFields().login!));

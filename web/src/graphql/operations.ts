@@ -175,3 +175,94 @@ export const RunConnectivityCheckMutation = graphql(`
     }
   }
 `);
+
+export const LicenceStatusQuery = graphql(`
+  query LicenceStatus {
+    licenceStatus {
+      systemId
+      maxMajor
+      licensedModules
+      updateContract {
+        validFrom
+        validUntil
+        active
+        daysLeft
+      }
+      warnings {
+        code
+        message
+      }
+      licences {
+        id
+        customer
+        edition
+        issuedAt
+        expiresAt
+        maxMajor
+        licensedModules
+        updateContract {
+          validFrom
+          validUntil
+        }
+      }
+    }
+  }
+`);
+
+export const ImportLicenceMutation = graphql(`
+  mutation ImportLicence($file: File!) {
+    importLicence(file: $file) {
+      __typename
+      ... on ImportLicenceSuccess {
+        outcome
+        licence {
+          id
+        }
+      }
+      ... on LicenceError {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RemoveLicenceMutation = graphql(`
+  mutation RemoveLicence($id: ID!) {
+    removeLicence(id: $id) {
+      __typename
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const ModuleUpdatesQuery = graphql(`
+  query ModuleUpdates($targetVersion: String!) {
+    moduleUpdates(targetVersion: $targetVersion) {
+      __typename
+      ... on ModulePlan {
+        targetVersion
+        modules {
+          moduleId
+          name
+          installedVersion
+          targetVersion
+          compatible
+          selected
+          updatable
+          warnings {
+            code
+            message
+          }
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);

@@ -26,6 +26,10 @@ type Documents = {
     "\n  fragment ConnectivityFields on EndpointStatus {\n    purpose\n    url\n    host\n    port\n    ok\n    checkedAt\n    steps {\n      step\n      ok\n      latencyMs\n      detail\n    }\n  }\n": typeof types.ConnectivityFieldsFragmentDoc,
     "\n  query Connectivity {\n    connectivity {\n      ...ConnectivityFields\n    }\n  }\n": typeof types.ConnectivityDocument,
     "\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n": typeof types.RunConnectivityCheckDocument,
+    "\n  query LicenceStatus {\n    licenceStatus {\n      systemId\n      maxMajor\n      licensedModules\n      updateContract {\n        validFrom\n        validUntil\n        active\n        daysLeft\n      }\n      warnings {\n        code\n        message\n      }\n      licences {\n        id\n        customer\n        edition\n        issuedAt\n        expiresAt\n        maxMajor\n        licensedModules\n        updateContract {\n          validFrom\n          validUntil\n        }\n      }\n    }\n  }\n": typeof types.LicenceStatusDocument,
+    "\n  mutation ImportLicence($file: File!) {\n    importLicence(file: $file) {\n      __typename\n      ... on ImportLicenceSuccess {\n        outcome\n        licence {\n          id\n        }\n      }\n      ... on LicenceError {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ImportLicenceDocument,
+    "\n  mutation RemoveLicence($id: ID!) {\n    removeLicence(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.RemoveLicenceDocument,
+    "\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ModuleUpdatesDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": types.MeDocument,
@@ -40,6 +44,10 @@ const documents: Documents = {
     "\n  fragment ConnectivityFields on EndpointStatus {\n    purpose\n    url\n    host\n    port\n    ok\n    checkedAt\n    steps {\n      step\n      ok\n      latencyMs\n      detail\n    }\n  }\n": types.ConnectivityFieldsFragmentDoc,
     "\n  query Connectivity {\n    connectivity {\n      ...ConnectivityFields\n    }\n  }\n": types.ConnectivityDocument,
     "\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n": types.RunConnectivityCheckDocument,
+    "\n  query LicenceStatus {\n    licenceStatus {\n      systemId\n      maxMajor\n      licensedModules\n      updateContract {\n        validFrom\n        validUntil\n        active\n        daysLeft\n      }\n      warnings {\n        code\n        message\n      }\n      licences {\n        id\n        customer\n        edition\n        issuedAt\n        expiresAt\n        maxMajor\n        licensedModules\n        updateContract {\n          validFrom\n          validUntil\n        }\n      }\n    }\n  }\n": types.LicenceStatusDocument,
+    "\n  mutation ImportLicence($file: File!) {\n    importLicence(file: $file) {\n      __typename\n      ... on ImportLicenceSuccess {\n        outcome\n        licence {\n          id\n        }\n      }\n      ... on LicenceError {\n        code\n        message\n      }\n    }\n  }\n": types.ImportLicenceDocument,
+    "\n  mutation RemoveLicence($id: ID!) {\n    removeLicence(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.RemoveLicenceDocument,
+    "\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.ModuleUpdatesDocument,
 };
 
 /**
@@ -104,6 +112,22 @@ export function graphql(source: "\n  query Connectivity {\n    connectivity {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n"): (typeof documents)["\n  mutation RunConnectivityCheck {\n    runConnectivityCheck {\n      ...ConnectivityFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LicenceStatus {\n    licenceStatus {\n      systemId\n      maxMajor\n      licensedModules\n      updateContract {\n        validFrom\n        validUntil\n        active\n        daysLeft\n      }\n      warnings {\n        code\n        message\n      }\n      licences {\n        id\n        customer\n        edition\n        issuedAt\n        expiresAt\n        maxMajor\n        licensedModules\n        updateContract {\n          validFrom\n          validUntil\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query LicenceStatus {\n    licenceStatus {\n      systemId\n      maxMajor\n      licensedModules\n      updateContract {\n        validFrom\n        validUntil\n        active\n        daysLeft\n      }\n      warnings {\n        code\n        message\n      }\n      licences {\n        id\n        customer\n        edition\n        issuedAt\n        expiresAt\n        maxMajor\n        licensedModules\n        updateContract {\n          validFrom\n          validUntil\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ImportLicence($file: File!) {\n    importLicence(file: $file) {\n      __typename\n      ... on ImportLicenceSuccess {\n        outcome\n        licence {\n          id\n        }\n      }\n      ... on LicenceError {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ImportLicence($file: File!) {\n    importLicence(file: $file) {\n      __typename\n      ... on ImportLicenceSuccess {\n        outcome\n        licence {\n          id\n        }\n      }\n      ... on LicenceError {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveLicence($id: ID!) {\n    removeLicence(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveLicence($id: ID!) {\n    removeLicence(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
