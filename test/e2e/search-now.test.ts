@@ -47,7 +47,10 @@ describe('Search now in Chromium', () => {
         ]);
         await page.getByTestId('last-check').getByText('4 newer versions found').waitFor();
         // Blocked versions say why in words.
-        await page.locator('[data-version="9.1.0"]').getByText('install 9.0.0 first').waitFor();
+        await page
+          .locator('[data-version="9.1.0"] [data-code="UPGRADE_PATH"]')
+          .getByText('This version cannot be installed directly: install 9.0.0 first.')
+          .waitFor();
         await page.getByRole('radio', { name: '8.2.0' }).check();
         await page.getByRole('status').filter({ hasText: 'Chosen version: 8.2.0' }).waitFor();
         // The chosen version's notes open, rendered from Markdown.
