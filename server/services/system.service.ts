@@ -4,6 +4,7 @@
  */
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
 import type { Logger } from '../adapters/logger.js';
+import { ApplianceOperationError } from '../domain/errors.js';
 import type { SystemSnapshot } from '../domain/system.js';
 import type { EventBus } from '../events.js';
 import type { ApplianceSupervisor } from './appliance-supervisor.js';
@@ -47,9 +48,16 @@ export class SystemService {
     };
   }
 
-  /** Restarts the appliance on the admin's request; resolves with the state once it is back. */
+  /**
+   * Restarts the appliance on the admin's request; resolves with the state once it is back. When it
+   * does not come back, the supervisor keeps retrying and the admin gets the reason as a value.
+   */
   async restart(): Promise<SystemSnapshot> {
-    await this.supervisor.restart('restart requested by an administrator');
+    try {
+      await this.supervisor.restart('restart requested by an administrator');
+    } catch (err) {
+      throw new ApplianceOperationError(`The appliance did not come back: ${err instanceof Error ? err.message : String(err)}`, 'restart');
+    }
     return this.snapshot();
   }
 }

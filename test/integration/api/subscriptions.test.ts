@@ -73,6 +73,27 @@ describe('systemState subscription', () => {
     }
   });
 
+  it('answers a restart that fails with ApplianceOperationError, and recovers by itself once fixed', async () => {
+    const admin = await app.admin();
+    const schemaFile = path.join(app.home, 'appliance', 'data', 'schema-version');
+    // Data newer than the program: the demo PBX refuses to start, as after a botched downgrade.
+    fs.writeFileSync(schemaFile, '7');
+    const res = await admin.query<{ restartAppliance: { __typename: string; code: string; message: string; operation: string } }>(
+      'mutation { restartAppliance { __typename ... on ApplianceOperationError { code message operation } } }',
+    );
+    expect(res.data!.restartAppliance).toMatchObject({
+      __typename: 'ApplianceOperationError',
+      code: 'APPLIANCE_OPERATION_FAILED',
+      operation: 'restart',
+    });
+    expect(res.data!.restartAppliance.message).toMatch(/schema version 7 is newer/);
+    expect(
+      (await admin.query<{ system: { state: string; stateReason: string } }>('{ system { state stateReason } }')).data!.system.state,
+    ).not.toBe('RUNNING');
+    fs.writeFileSync(schemaFile, '1');
+    await app.waitForState('RUNNING', 30_000);
+  });
+
   it('accepts the session cookie from a page of the same origin', async () => {
     const admin = await app.admin();
     const client = wsClient(app.url, { headers: { cookie: admin.cookie!, origin: app.url } });
