@@ -70,6 +70,17 @@ const origin = z.string().refine((s) => {
   }
 }, 'each entry of PATCHBAY_ALLOWED_ORIGINS must be an origin like https://pbx.example.com (scheme, host, optional port, no path)');
 
+/** A comma-separated list; blanks around entries and empty entries are ignored. */
+const commaList = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
+
 const envSchema = z.object({
   PORT: int('PORT', 0, 65535).default(8080),
   HOST: z.string().trim().min(1, 'HOST must not be empty').default('127.0.0.1'),
@@ -87,30 +98,10 @@ const envSchema = z.object({
     .optional(),
   PATCHBAY_FEED_ROOT: z.string().trim().min(1).optional(),
   PATCHBAY_LICENCE_KEYS: z.string().trim().min(1).optional(),
-  PATCHBAY_EXTRA_ENDPOINTS: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ? s
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : [],
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'each entry of PATCHBAY_EXTRA_ENDPOINTS must be an http(s) URL' }))),
-  PATCHBAY_ALLOWED_ORIGINS: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ? s
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : [],
-    )
-    .pipe(z.array(origin)),
+  PATCHBAY_EXTRA_ENDPOINTS: commaList.pipe(
+    z.array(z.url({ protocol: /^https?$/, message: 'each entry of PATCHBAY_EXTRA_ENDPOINTS must be an http(s) URL' })),
+  ),
+  PATCHBAY_ALLOWED_ORIGINS: commaList.pipe(z.array(origin)),
   PATCHBAY_SESSION_IDLE_MINUTES: int('PATCHBAY_SESSION_IDLE_MINUTES', 1, 24 * 60).default(30),
   PATCHBAY_SESSION_ABSOLUTE_HOURS: int('PATCHBAY_SESSION_ABSOLUTE_HOURS', 1, 24 * 30).default(12),
   PATCHBAY_APPLIANCE: z.enum(['demo', 'command'], { message: 'PATCHBAY_APPLIANCE must be "demo" or "command"' }).default('demo'),

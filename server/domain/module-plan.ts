@@ -56,8 +56,9 @@ export function planModules(
         message: `${m.name} ${m.version} does not run on ${targetSystemVersion}: it will be disabled by the update.`,
       });
 
-    if (known.length === 0) {
-      warnings.push({ code: 'UNKNOWN_TO_FEED', message: `${m.name} is not published by the vendor; Patchbay cannot update it.` });
+    // Nothing to move to: the module stays as installed, or is disabled when it cannot run there.
+    const leftAsIs = (warning: ModuleWarning): ModulePlanEntry => {
+      warnings.push(warning);
       if (!installedRuns) disabled();
       return {
         moduleId: m.id,
@@ -69,20 +70,12 @@ export function planModules(
         updatable: false,
         warnings,
       };
+    };
+    if (known.length === 0) {
+      return leftAsIs({ code: 'UNKNOWN_TO_FEED', message: `${m.name} is not published by the vendor; Patchbay cannot update it.` });
     }
     if (!candidate) {
-      warnings.push({ code: 'NOT_RELEASED_FOR_TARGET', message: `No version of ${m.name} is released for ${targetSystemVersion}.` });
-      if (!installedRuns) disabled();
-      return {
-        moduleId: m.id,
-        name: m.name,
-        installedVersion: m.version,
-        targetVersion: null,
-        compatible: installedRuns,
-        selected: false,
-        updatable: false,
-        warnings,
-      };
+      return leftAsIs({ code: 'NOT_RELEASED_FOR_TARGET', message: `No version of ${m.name} is released for ${targetSystemVersion}.` });
     }
     const newer = semver.gt(candidate.version, m.version);
     const isLicensed = licensed.has(m.id);

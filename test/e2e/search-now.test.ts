@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/web-build.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { unusedPort } from '../helpers/ports.js';
 import { publishSmallFeed, tmpDir } from '../helpers/feed-fixtures.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -137,12 +137,7 @@ describe('Search now in Chromium', () => {
     let port: number;
     let dir: string;
     beforeAll(async () => {
-      port = await new Promise<number>((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-          const p = (s.address() as net.AddressInfo).port;
-          s.close(() => resolve(p));
-        });
-      });
+      port = await unusedPort();
       dir = tmpDir('unreachable');
       const repo = await publishSmallFeed(path.join(dir, 'vendor'));
       fs.writeFileSync(path.join(dir, 'root.json'), repo.rootJson());

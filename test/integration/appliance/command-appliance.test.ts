@@ -3,7 +3,6 @@
  * `systemctl start/stop` would) and a real health URL.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,17 +10,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplianceLayout } from '../../../server/adapters/appliance/appliance-layout.js';
 import { CommandAppliance } from '../../../server/adapters/appliance/command-appliance.js';
 import { DEMO_APPLIANCE_SOURCE, installDemoAppliance } from '../../../server/adapters/appliance/demo-installer.js';
+import { unusedPort } from '../../helpers/ports.js';
 
 const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('CommandAppliance', () => {
   let root: string;
@@ -33,7 +24,7 @@ describe('CommandAppliance', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-command-'));
     layout = new ApplianceLayout(path.join(root, 'appliance'));
     await installDemoAppliance(layout, { sourceDir: DEMO_APPLIANCE_SOURCE, version: '8.1.0' });
-    port = await freePort();
+    port = await unusedPort();
     // What an init system would do: launch in the background, remember the pid; stop by pid.
     fs.writeFileSync(
       path.join(root, 'start.sh'),

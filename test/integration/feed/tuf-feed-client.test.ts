@@ -5,13 +5,13 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FeedError } from '../../../server/adapters/feed/feed-errors.js';
 import { TufFeedClient, verifyFile } from '../../../server/adapters/feed/tuf-feed-client.js';
 import { FeedRepository } from '../../../server/vendor/feed-repository.js';
 import { publishSmallFeed, release, serveWithFaults, tmpDir, type FaultyServer } from '../../helpers/feed-fixtures.js';
+import { unusedPort } from '../../helpers/ports.js';
 
 const DAY = 86_400_000;
 
@@ -161,12 +161,7 @@ describe('TufFeedClient', () => {
     });
 
     it('names host and port when nothing listens there', async () => {
-      const closed = await new Promise<number>((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-          const port = (s.address() as net.AddressInfo).port;
-          s.close(() => resolve(port));
-        });
-      });
+      const closed = await unusedPort();
       const client = new TufFeedClient({ feed: `http://127.0.0.1:${closed}/`, stateDir: path.join(dir, 'closed'), timeoutMs: 1000 });
       await client.bootstrap(repo.rootJson());
       const err = await expectFeedError(client.refresh(), 'FEED_UNREACHABLE');

@@ -3,10 +3,10 @@
  * served over HTTP on loopback; the appliance verifies it with TUF and lists what is newer.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { unusedPort } from '../../helpers/ports.js';
 
 const SEARCH = `mutation { checkForUpdates {
   __typename
@@ -140,12 +140,7 @@ describe('Search now with an unreachable feed', () => {
   let port: number;
 
   beforeAll(async () => {
-    port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    port = await unusedPort();
     // The root of some vendor: trust has to start somewhere, even when the feed is down.
     const donor = await startTestApp();
     const root = path.join(donor.home, 'demo-vendor', 'repository', '1.root.json');

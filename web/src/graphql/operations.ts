@@ -101,6 +101,18 @@ export const AvailableVersionsQuery = graphql(`
   }
 `);
 
+export const FeedErrorFields = graphql(`
+  fragment FeedErrorFields on FeedError {
+    code
+    message
+    host
+    port
+    cause
+    role
+    file
+  }
+`);
+
 export const UpdateCheckFields = graphql(`
   fragment UpdateCheckFields on UpdateCheck {
     id
@@ -110,13 +122,7 @@ export const UpdateCheckFields = graphql(`
     outcome
     versionsFound
     error {
-      code
-      message
-      host
-      port
-      cause
-      role
-      file
+      ...FeedErrorFields
     }
   }
 `);
@@ -131,13 +137,7 @@ export const CheckForUpdatesMutation = graphql(`
         }
       }
       ... on FeedError {
-        code
-        message
-        host
-        port
-        cause
-        role
-        file
+        ...FeedErrorFields
       }
     }
   }
