@@ -94,7 +94,11 @@ export function buildApp(deps: AppDeps): App {
       return ({ result, replaceParseResult }) => {
         if (result instanceof GraphQLError && !result.extensions.code) {
           replaceParseResult(
-            new GraphQLError(result.message, { ...result, extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } }),
+            new GraphQLError(result.message, {
+              source: result.source,
+              positions: result.positions,
+              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+            }),
           );
         }
       };

@@ -194,6 +194,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
       stopping ??= (async () => {
         stopHousekeeping();
         stopUpdateChecks();
+        await updates.settled();
         system.unwatch();
         await app.stop();
         // A supervised demo appliance is Patchbay's child and stops with it; a real appliance runs on.

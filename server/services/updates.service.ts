@@ -86,6 +86,11 @@ export class UpdatesService {
     }
   }
 
+  /** Resolves once no check is running (for a clean shutdown). */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => {});
+  }
+
   lastCheck(): UpdateCheckRow | null {
     return this.repo.lastCheck() ?? null;
   }
