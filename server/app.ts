@@ -200,6 +200,13 @@ export function buildApp(deps: AppDeps): App {
           .end(JSON.stringify({ errors: [{ message: 'This origin may not call the API.', extensions: { code: 'FORBIDDEN_ORIGIN' } }] }));
         return;
       }
+      // The body limit is enforced on the declared length, so a body must declare it.
+      if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+        res
+          .writeHead(411, { 'content-type': 'application/json', connection: 'close' })
+          .end(JSON.stringify({ errors: [{ message: 'Send a Content-Length.', extensions: { code: 'LENGTH_REQUIRED' } }] }));
+        return;
+      }
       const length = Number(req.headers['content-length'] ?? 0);
       if (length > maxBodyBytes) {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(

@@ -179,6 +179,22 @@ describe('accounts and access over HTTP', () => {
   });
 
   describe('malformed and abusive queries', () => {
+    it('refuses a body over the size limit with 413, and one without a declared length with 411', async () => {
+      const big = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ system { version } }', padding: 'x'.repeat(2 * 1024 * 1024) }),
+      });
+      expect(big.status).toBe(413);
+      const chunked = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new Blob(['{"query":"{ system { version } }"}']).stream(),
+        duplex: 'half',
+      } as RequestInit);
+      expect(chunked.status).toBe(411);
+    });
+
     it('answers a syntax error with GRAPHQL_PARSE_FAILED', async () => {
       const res = await (await app.admin()).query('{ system { version ');
       expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
