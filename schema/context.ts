@@ -10,6 +10,7 @@ import type { ConnectivityService } from '../server/services/connectivity.servic
 import type { UpdatesService } from '../server/services/updates.service.js';
 import type { LicenceService } from '../server/services/licence.service.js';
 import type { ModulesService } from '../server/services/modules.service.js';
+import type { DownloadService } from '../server/services/download.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -19,6 +20,7 @@ export interface Services {
   connectivity: ConnectivityService;
   licences: LicenceService;
   modules: ModulesService;
+  downloads: DownloadService;
 }
 
 export interface SessionCookies {

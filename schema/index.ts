@@ -6,5 +6,6 @@ import './system.js';
 import './updates.js';
 import './licences.js';
 import './modules.js';
+import './jobs.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

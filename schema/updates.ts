@@ -72,6 +72,10 @@ const UpdateSettingsType = builder.objectRef<UpdateSettings>('UpdateSettings').i
   fields: (t) => ({
     channel: t.field({ type: Channel, resolve: (s) => s.channel }),
     checkIntervalHours: t.exposeInt('checkIntervalHours'),
+    downloadBandwidthLimit: t.exposeInt('downloadBandwidthLimit', {
+      nullable: true,
+      description: 'Bytes per second for background downloads; null = no cap.',
+    }),
   }),
 });
 

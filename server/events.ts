@@ -5,9 +5,20 @@
 import { createPubSub } from 'graphql-yoga';
 import type { SystemSnapshot } from './domain/system.js';
 
+/** What `updateProgress` streams: the phase and the byte counts of one job. */
+export interface ProgressEvent {
+  jobId: string;
+  state: string;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesPerSecond: number;
+  secondsLeft: number | null;
+  message: string | null;
+}
+
 export type Topics = {
   'system/state': [SystemSnapshot];
-};
+} & Record<`job/${string}/progress`, [ProgressEvent]>;
 
 export interface EventBus {
   publish<T extends keyof Topics>(topic: T, ...payload: Topics[T]): void;

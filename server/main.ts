@@ -21,6 +21,9 @@ import { type Db, openDatabase } from './db/client.js';
 import { createEventBus } from './events.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
 import { scheduleUpdateChecks } from './jobs/update-check.job.js';
+import { DownloadRunner, type DownloadRunnerDeps } from './jobs/download.runner.js';
+import { JobsRepository } from './repositories/jobs.repository.js';
+import { DownloadService } from './services/download.service.js';
 import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
 import { TufFeedClient } from './adapters/feed/tuf-feed-client.js';
 import { probeEndpoint } from './adapters/network/connectivity-probe.js';
@@ -54,6 +57,10 @@ export interface PatchbayOptions {
   networkTimeoutMs?: number;
   /** Run the scheduled update check (on by default). */
   scheduledChecks?: boolean;
+  /** Free bytes in a directory (tests inject a full disk). */
+  freeSpace?: (dir: string) => Promise<number>;
+  /** Timeouts and retries of bundle downloads (tests shorten them). */
+  downloadOptions?: DownloadRunnerDeps['downloadOptions'];
 }
 
 export interface Patchbay {
@@ -162,7 +169,21 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     (e) => probeEndpoint(e, { timeoutMs, now: () => clock.now() }),
     updatesRepo,
   );
-  const services: Services = { accounts, system, events, updates, connectivity, licences, modules };
+  const dirs = { downloads: path.join(config.home, 'downloads'), staging: path.join(config.home, 'staging') };
+  const jobsRepo = new JobsRepository(db);
+  const downloads = new DownloadService(jobsRepo, updates, modules, dirs, clock, options.freeSpace);
+  const runner = new DownloadRunner({
+    repo: jobsRepo,
+    updates,
+    targetUrl: (target) => feedClient.targetUrl(target),
+    dirs,
+    events,
+    clock,
+    logger: logger.child({ area: 'downloads' }),
+    downloadOptions: options.downloadOptions,
+  });
+  downloads.attach(runner);
+  const services: Services = { accounts, system, events, updates, connectivity, licences, modules, downloads };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({
@@ -175,6 +196,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   });
   await app.start(config.port, config.host);
   const stopHousekeeping = scheduleHousekeeping(accounts, logger);
+  runner.recover();
   const stopUpdateChecks =
     options.scheduledChecks === false ? () => {} : scheduleUpdateChecks(updates, clock, logger.child({ area: 'updates' }));
   // The API answers while the appliance starts: its state shows RESTARTING, then RUNNING.
@@ -195,6 +217,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
+        await runner.stop();
         system.unwatch();
         await app.stop();
         // A supervised demo appliance is Patchbay's child and stops with it; a real appliance runs on.

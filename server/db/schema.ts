@@ -118,3 +118,38 @@ export const licences = sqliteTable('licences', {
   signature: text('signature', { mode: 'json' }).notNull(),
   importedAt: timestamp('imported_at').notNull(),
 });
+
+/** Update jobs. `activeSlot` is 1 while a job is active and NULL after: the unique index allows one. */
+export const updateJobs = sqliteTable('update_jobs', {
+  id: text('id').primaryKey(),
+  mode: text('mode', { enum: ['SEPARATE', 'DOWNLOAD_AND_INSTALL'] }).notNull(),
+  targetVersion: text('target_version').notNull(),
+  modules: text('modules', { mode: 'json' }).$type<{ moduleId: string; version: string }[]>().notNull(),
+  acknowledgedWarnings: integer('acknowledged_warnings', { mode: 'boolean' }).notNull(),
+  state: text('state').notNull(),
+  activeSlot: integer('active_slot').unique(),
+  startAt: timestamp('start_at').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  startedAt: timestamp('started_at'),
+  finishedAt: timestamp('finished_at'),
+  bytesDone: integer('bytes_done').notNull(),
+  bytesTotal: integer('bytes_total').notNull(),
+  errorCode: text('error_code'),
+  errorMessage: text('error_message'),
+});
+
+/** What happened to a job: phase changes, retries, resumes, errors (not every chunk). */
+export const updateJobEvents = sqliteTable(
+  'update_job_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => updateJobs.id, { onDelete: 'cascade' }),
+    at: timestamp('at').notNull(),
+    type: text('type').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('update_job_events_job_idx').on(t.jobId, t.id)],
+);

@@ -34,11 +34,13 @@ export interface AvailableVersion {
 export interface UpdateSettings {
   channel: Channel;
   checkIntervalHours: number;
+  /** Bytes per second for background downloads; null = no cap. */
+  downloadBandwidthLimit: number | null;
 }
 
 export type CheckTrigger = 'MANUAL' | 'SCHEDULED';
 
-export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { channel: 'stable', checkIntervalHours: 24 };
+export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { channel: 'stable', checkIntervalHours: 24, downloadBandwidthLimit: null };
 
 export class UpdatesService {
   private running: Promise<UpdateCheckRow> | null = null;
@@ -144,6 +146,12 @@ export class UpdatesService {
     ) {
       throw new InvalidInputError('The check interval must be a whole number of hours from 1 to 720.', 'checkIntervalHours');
     }
+    if (input.downloadBandwidthLimit != null && (!Number.isInteger(input.downloadBandwidthLimit) || input.downloadBandwidthLimit < 1024)) {
+      throw new InvalidInputError(
+        'The bandwidth cap is a whole number of bytes per second, at least 1024 (or none).',
+        'downloadBandwidthLimit',
+      );
+    }
     const next = { ...this.settings(), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
     this.repo.putSetting('updates', next, this.clock.now());
     return next;
@@ -155,6 +163,18 @@ export class UpdatesService {
     const stored = this.repo.loadCatalog();
     const release = stored && [...stored.catalog.channels.stable, ...stored.catalog.channels.beta].find((r) => r.version === version);
     return stored && release ? { release, catalog: stored.catalog } : null;
+  }
+
+  /** Where a release bundle (or a module bundle released for it) is, with its signed length and hash. */
+  bundleFor(version: string, module?: { moduleId: string; version: string }): { name: string; length: number; sha256: string } {
+    const stored = this.repo.loadCatalog();
+    const release = stored && [...stored.catalog.channels.stable, ...stored.catalog.channels.beta].find((r) => r.version === version);
+    const bundle = module
+      ? stored?.catalog.modules.find((m) => m.id === module.moduleId && m.version === module.version)?.bundle
+      : release?.bundle;
+    const target = bundle && stored?.targets[bundle.target];
+    if (!target) throw new Error(`No signed target for ${module ? `${module.moduleId} ${module.version}` : version}.`);
+    return target;
   }
 
   nextScheduledCheck(): Date {

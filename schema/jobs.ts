@@ -1,0 +1,198 @@
+/** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
+import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
+import type { ProgressEvent } from '../server/events.js';
+import type { JobRow } from '../server/repositories/jobs.repository.js';
+import {
+  InsufficientDiskError,
+  InvalidModuleSelectionError,
+  InvalidStartTimeError,
+  JobAlreadyActiveError,
+  JobNotCancellableError,
+  NotInstallableError,
+  WarningsNotAcknowledgedError,
+} from '../server/services/download.service.js';
+import { VersionNotFoundError } from '../server/services/modules.service.js';
+import { builder, ErrorInterface } from './builder.js';
+import { ModuleSelectionInput } from './modules.js';
+
+const JobMode = builder.enumType('UpdateJobMode', { values: ['SEPARATE', 'DOWNLOAD_AND_INSTALL'] as const });
+const JobStateEnum = builder.enumType('UpdateJobState', {
+  values: ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'CANCELLED', 'FAILED'] as const,
+});
+
+const Blocker = builder.objectRef<{ code: string; message: string }>('JobBlocker').implement({
+  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
+});
+
+builder.objectType(NotInstallableError, {
+  name: 'NotInstallableError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof NotInstallableError,
+  fields: (t) => ({ version: t.exposeString('version'), blockers: t.field({ type: [Blocker], resolve: (e) => e.blockers }) }),
+});
+builder.objectType(InvalidStartTimeError, {
+  name: 'InvalidStartTimeError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof InvalidStartTimeError,
+  fields: () => ({}),
+});
+builder.objectType(JobAlreadyActiveError, {
+  name: 'JobAlreadyActiveError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof JobAlreadyActiveError,
+  fields: (t) => ({ jobId: t.exposeID('jobId', { nullable: true }) }),
+});
+builder.objectType(WarningsNotAcknowledgedError, {
+  name: 'WarningsNotAcknowledgedError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof WarningsNotAcknowledgedError,
+  fields: (t) => ({ moduleIds: t.exposeStringList('moduleIds') }),
+});
+builder.objectType(InvalidModuleSelectionError, {
+  name: 'InvalidModuleSelectionError',
+  description: 'Codes: UNKNOWN_MODULE, MODULE_VERSION_INCOMPATIBLE.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof InvalidModuleSelectionError,
+  fields: (t) => ({ moduleId: t.exposeString('moduleId') }),
+});
+builder.objectType(InsufficientDiskError, {
+  name: 'InsufficientDiskError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof InsufficientDiskError,
+  fields: (t) => ({
+    neededBytes: t.field({ type: 'Float', resolve: (e) => e.neededBytes }),
+    freeBytes: t.field({ type: 'Float', resolve: (e) => e.freeBytes }),
+  }),
+});
+builder.objectType(JobNotCancellableError, {
+  name: 'JobNotCancellableError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof JobNotCancellableError,
+  fields: (t) => ({ state: t.exposeString('state') }),
+});
+
+const JobEvent = builder.objectRef<{ at: Date; type: string; message: string }>('UpdateJobEvent').implement({
+  fields: (t) => ({ at: t.expose('at', { type: 'DateTime' }), type: t.exposeString('type'), message: t.exposeString('message') }),
+});
+
+const JobModule = builder.objectRef<{ moduleId: string; version: string }>('UpdateJobModule').implement({
+  fields: (t) => ({ moduleId: t.exposeString('moduleId'), version: t.exposeString('version') }),
+});
+
+const JobError = builder.objectRef<{ code: string; message: string }>('UpdateJobError').implement({
+  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
+});
+
+export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    mode: t.field({ type: JobMode, resolve: (j) => j.mode }),
+    targetVersion: t.exposeString('targetVersion'),
+    modules: t.field({ type: [JobModule], resolve: (j) => j.modules }),
+    state: t.field({ type: JobStateEnum, resolve: (j) => j.state as 'SCHEDULED' }),
+    step: t.exposeString('state', { description: 'The current step (the state, for download jobs).' }),
+    startAt: t.expose('startAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdBy: t.exposeString('createdBy'),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    bytesDone: t.field({ type: 'Float', resolve: (j) => j.bytesDone }),
+    bytesTotal: t.field({ type: 'Float', resolve: (j) => j.bytesTotal }),
+    error: t.field({
+      type: JobError,
+      nullable: true,
+      resolve: (j) => (j.errorCode ? { code: j.errorCode, message: j.errorMessage ?? '' } : null),
+    }),
+    events: t.field({ type: [JobEvent], resolve: (j, _args, ctx) => ctx.services.downloads.events(j.id) }),
+  }),
+});
+
+const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').implement({
+  fields: (t) => ({
+    jobId: t.exposeID('jobId'),
+    state: t.exposeString('state'),
+    bytesDone: t.field({ type: 'Float', resolve: (p) => p.bytesDone }),
+    bytesTotal: t.field({ type: 'Float', resolve: (p) => p.bytesTotal }),
+    bytesPerSecond: t.field({ type: 'Float', resolve: (p) => p.bytesPerSecond }),
+    secondsLeft: t.exposeInt('secondsLeft', { nullable: true }),
+    message: t.exposeString('message', { nullable: true }),
+  }),
+});
+
+const ScheduleDownloadInput = builder.inputType('ScheduleDownloadInput', {
+  fields: (t) => ({
+    version: t.string(),
+    modules: t.field({ type: [ModuleSelectionInput], required: false }),
+    startAt: t.field({ type: 'DateTime', required: false, description: 'Absent: now.' }),
+    acknowledgeWarnings: t.boolean({ required: false }),
+  }),
+});
+
+const JobPayload = (name: string) =>
+  builder.objectRef<{ job: JobRow }>(name).implement({ fields: (t) => ({ job: t.field({ type: UpdateJob, resolve: (r) => r.job }) }) });
+const ScheduleDownloadSuccess = JobPayload('ScheduleDownloadSuccess');
+const CancelJobSuccess = JobPayload('CancelJobSuccess');
+
+builder.queryFields((t) => ({
+  updateJob: t.field({
+    type: UpdateJob,
+    nullable: true,
+    args: { id: t.arg.id() },
+    resolve: (_r, { id }, ctx) => ctx.services.downloads.job(String(id)) ?? null,
+  }),
+  updateJobs: t.field({
+    type: [UpdateJob],
+    description: 'Past and current jobs, newest first.',
+    args: { first: t.arg.int({ required: false }) },
+    resolve: (_r, { first }, ctx) => ctx.services.downloads.jobs(first ?? 50),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  scheduleDownload: t.field({
+    type: ScheduleDownloadSuccess,
+    authScopes: { operate: true },
+    description: 'Download and install separately: downloads the version and modules in the background at startAt, then stages them.',
+    errors: {
+      types: [
+        NotInstallableError,
+        InvalidStartTimeError,
+        JobAlreadyActiveError,
+        WarningsNotAcknowledgedError,
+        InvalidModuleSelectionError,
+        InsufficientDiskError,
+        VersionNotFoundError,
+        InvalidInputError,
+      ],
+      directResult: true,
+      union: { name: 'ScheduleDownloadResult' },
+    },
+    args: { input: t.arg({ type: ScheduleDownloadInput }) },
+    resolve: async (_r, { input }, ctx) => ({
+      job: await ctx.services.downloads.schedule(ctx.principal!, {
+        version: input.version,
+        modules: input.modules ?? [],
+        startAt: input.startAt ?? null,
+        acknowledgeWarnings: input.acknowledgeWarnings ?? false,
+      }),
+    }),
+  }),
+  cancelJob: t.field({
+    type: CancelJobSuccess,
+    authScopes: { operate: true },
+    description: 'Cancels a scheduled, running or staged download and removes its files.',
+    errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelJobResult' } },
+    args: { id: t.arg.id() },
+    resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.downloads.cancel(ctx.principal!, String(id)) }),
+  }),
+}));
+
+builder.subscriptionField('updateProgress', (t) =>
+  t.field({
+    type: Progress,
+    description: 'Phase and bytes of a job, a few times a second while it downloads, and at every phase change.',
+    args: { jobId: t.arg.id() },
+    subscribe: (_r, { jobId }, ctx) => ctx.services.events.subscribe(`job/${String(jobId)}/progress`),
+    resolve: (event) => event,
+  }),
+);

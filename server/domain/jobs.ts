@@ -1,0 +1,44 @@
+/**
+ * Update jobs: the states a download job goes through, which of them count as active (one active
+ * job at a time), the allowed transitions, and the start-time rule. Pure.
+ */
+export const JOB_STATES = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'CANCELLED', 'FAILED'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** A staged job waits for its installation: it still holds the one active slot. */
+export const ACTIVE_STATES: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
+
+const TRANSITIONS: Record<JobState, readonly JobState[]> = {
+  SCHEDULED: ['DOWNLOADING', 'CANCELLED', 'FAILED'],
+  DOWNLOADING: ['DOWNLOADING', 'DOWNLOADED', 'CANCELLED', 'FAILED'],
+  DOWNLOADED: ['STAGED', 'CANCELLED', 'FAILED'],
+  STAGED: ['CANCELLED'],
+  CANCELLED: [],
+  FAILED: [],
+};
+
+export function canMove(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isActive(state: JobState): boolean {
+  return ACTIVE_STATES.includes(state);
+}
+
+/** A little slack for clocks and slow forms: "now" entered a minute ago is still now. */
+const PAST_TOLERANCE_MS = 2 * 60_000;
+const MAX_AHEAD_MS = 90 * 86_400_000;
+
+/** Why a start time is refused, or null when it is fine. */
+export function startTimeProblem(startAt: Date, now: Date): string | null {
+  if (Number.isNaN(startAt.getTime())) return 'The start time is not a valid date.';
+  if (startAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) return `The start time ${startAt.toISOString()} is in the past.`;
+  if (startAt.getTime() > now.getTime() + MAX_AHEAD_MS) return 'The start time is more than 90 days ahead.';
+  return null;
+}
+
+/** Estimated seconds left at the current rate, or null when it cannot be told yet. */
+export function secondsLeft(bytesDone: number, bytesTotal: number, bytesPerSecond: number): number | null {
+  if (bytesPerSecond <= 0) return null;
+  return Math.max(0, Math.ceil((bytesTotal - bytesDone) / bytesPerSecond));
+}

@@ -1,0 +1,68 @@
+/** Storage of update jobs and their event log. */
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { updateJobEvents, updateJobs } from '../db/schema.js';
+import { ACTIVE_STATES, type JobState } from '../domain/jobs.js';
+
+export type JobRow = typeof updateJobs.$inferSelect;
+export type JobEventRow = typeof updateJobEvents.$inferSelect;
+
+export class JobAlreadyActiveConflict extends Error {}
+
+export class JobsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts an active job; the unique active slot makes a second one fail, even when two race. */
+  insertActive(row: Omit<JobRow, 'activeSlot'>): JobRow {
+    try {
+      return this.db
+        .insert(updateJobs)
+        .values({ ...row, activeSlot: 1 })
+        .returning()
+        .get();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new JobAlreadyActiveConflict();
+      throw err;
+    }
+  }
+
+  find(id: string): JobRow | undefined {
+    return this.db.select().from(updateJobs).where(eq(updateJobs.id, id)).get();
+  }
+
+  active(): JobRow | undefined {
+    return this.db.select().from(updateJobs).where(eq(updateJobs.activeSlot, 1)).get();
+  }
+
+  list(limit: number): JobRow[] {
+    return this.db.select().from(updateJobs).orderBy(desc(updateJobs.createdAt)).limit(limit).all();
+  }
+
+  inStates(states: JobState[]): JobRow[] {
+    return this.db.select().from(updateJobs).where(inArray(updateJobs.state, states)).orderBy(asc(updateJobs.startAt)).all();
+  }
+
+  /** Moves a job only if it is still in `from` (a cancel may have won the race). */
+  move(id: string, from: JobState[], to: JobState, fields: Partial<JobRow> = {}): boolean {
+    const activeSlot = (ACTIVE_STATES as readonly string[]).includes(to) ? 1 : null;
+    return (
+      this.db
+        .update(updateJobs)
+        .set({ ...fields, state: to, activeSlot })
+        .where(and(eq(updateJobs.id, id), inArray(updateJobs.state, from)))
+        .run().changes === 1
+    );
+  }
+
+  setProgress(id: string, bytesDone: number): void {
+    this.db.update(updateJobs).set({ bytesDone }).where(eq(updateJobs.id, id)).run();
+  }
+
+  addEvent(jobId: string, at: Date, type: string, message: string): void {
+    this.db.insert(updateJobEvents).values({ jobId, at, type, message }).run();
+  }
+
+  events(jobId: string): JobEventRow[] {
+    return this.db.select().from(updateJobEvents).where(eq(updateJobEvents.jobId, jobId)).orderBy(asc(updateJobEvents.id)).all();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * "Download and install separately": scheduling a download job for a version and its module
+ * selections, checked like the installation will be (installable, selections, warnings, start
+ * time, disk space, one active job), cancelling it, and reading jobs with their event logs.
+ */
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../adapters/clock.js';
+import { statfsFree } from '../adapters/download/resumable-downloader.js';
+import type { Principal } from '../domain/auth.js';
+import { DomainError, NotFoundError } from '../domain/errors.js';
+import { isActive, type JobState, startTimeProblem } from '../domain/jobs.js';
+import type { ModuleSelection } from '../domain/module-plan.js';
+import type { Blocker } from '../domain/upgrade-path.js';
+import { JobAlreadyActiveConflict, type JobRow, type JobsRepository } from '../repositories/jobs.repository.js';
+import type { ModulesService } from './modules.service.js';
+import { VersionNotFoundError } from './modules.service.js';
+import type { UpdatesService } from './updates.service.js';
+
+export class NotInstallableError extends DomainError {
+  readonly code = 'NOT_INSTALLABLE';
+  constructor(
+    readonly version: string,
+    readonly blockers: Blocker[],
+  ) {
+    super(`Version ${version} cannot be installed: ${blockers.map((b) => b.message).join(' ')}`);
+  }
+}
+
+export class InvalidStartTimeError extends DomainError {
+  readonly code = 'INVALID_START_TIME';
+}
+
+export class JobAlreadyActiveError extends DomainError {
+  readonly code = 'JOB_ALREADY_ACTIVE';
+  constructor(readonly jobId: string | null) {
+    super('Another update job is active: cancel it or let it finish first.');
+  }
+}
+
+export class WarningsNotAcknowledgedError extends DomainError {
+  readonly code = 'WARNINGS_NOT_ACKNOWLEDGED';
+  constructor(readonly moduleIds: string[]) {
+    super(`Acknowledge the module warnings first (${moduleIds.join(', ')}).`);
+  }
+}
+
+export class InvalidModuleSelectionError extends DomainError {
+  constructor(
+    readonly code: 'UNKNOWN_MODULE' | 'MODULE_VERSION_INCOMPATIBLE',
+    message: string,
+    readonly moduleId: string,
+  ) {
+    super(message);
+  }
+}
+
+export class InsufficientDiskError extends DomainError {
+  readonly code = 'INSUFFICIENT_DISK';
+  constructor(
+    readonly neededBytes: number,
+    readonly freeBytes: number,
+  ) {
+    super(`The download needs ${neededBytes} bytes (download and staging); ${freeBytes} bytes are free.`);
+  }
+}
+
+export class JobNotCancellableError extends DomainError {
+  readonly code = 'JOB_NOT_CANCELLABLE';
+  constructor(readonly state: string) {
+    super(`A job that is ${state} cannot be cancelled.`);
+  }
+}
+
+export interface ScheduleDownloadInput {
+  version: string;
+  modules: ModuleSelection[];
+  startAt: Date | null;
+  acknowledgeWarnings: boolean;
+}
+
+/** What the runner exposes to the service: wake it after a change, stop a running job. */
+export interface DownloadRunnerControl {
+  wake(): void;
+  cancel(jobId: string): Promise<void>;
+}
+
+export class DownloadService {
+  private runner: DownloadRunnerControl | null = null;
+
+  constructor(
+    private readonly repo: JobsRepository,
+    private readonly updates: Pick<UpdatesService, 'availableVersions' | 'findRelease' | 'bundleFor'>,
+    private readonly modules: Pick<ModulesService, 'check'>,
+    private readonly dirs: { downloads: string; staging: string },
+    private readonly clock: Clock,
+    private readonly freeSpace: (dir: string) => Promise<number> = statfsFree,
+  ) {}
+
+  attach(runner: DownloadRunnerControl): void {
+    this.runner = runner;
+  }
+
+  async schedule(principal: Principal, input: ScheduleDownloadInput): Promise<JobRow> {
+    if (!this.updates.findRelease(input.version)) throw new VersionNotFoundError(input.version);
+    const assessed = (await this.updates.availableVersions(null)).find((v) => v.version === input.version);
+    if (!assessed)
+      throw new NotInstallableError(input.version, [
+        { code: 'ALREADY_INSTALLED', message: `Version ${input.version} is not newer than the installed one.` },
+      ]);
+    if (!assessed.installable) throw new NotInstallableError(input.version, assessed.blockers);
+    const problems = await this.modules.check(input.version, input.modules, input.acknowledgeWarnings);
+    const wrong = problems.find((p) => p.code !== 'WARNINGS_NOT_ACKNOWLEDGED');
+    if (wrong)
+      throw new InvalidModuleSelectionError(wrong.code as 'UNKNOWN_MODULE' | 'MODULE_VERSION_INCOMPATIBLE', wrong.message, wrong.moduleId);
+    if (problems.length) throw new WarningsNotAcknowledgedError(problems.map((p) => p.moduleId));
+    const now = this.clock.now();
+    const startAt = input.startAt ?? now;
+    const timeProblem = startTimeProblem(startAt, now);
+    if (timeProblem) throw new InvalidStartTimeError(timeProblem);
+
+    const files = [this.updates.bundleFor(input.version), ...input.modules.map((m) => this.updates.bundleFor(input.version, m))];
+    const bytesTotal = files.reduce((n, f) => n + f.length, 0);
+    await fsp.mkdir(this.dirs.downloads, { recursive: true });
+    // Room for the bundles and for their unpacked copy in staging (at least the same again).
+    const needed = bytesTotal * 2;
+    const free = await this.freeSpace(this.dirs.downloads);
+    if (free < needed) throw new InsufficientDiskError(needed, free);
+
+    const id = crypto.randomUUID();
+    let job: JobRow;
+    try {
+      job = this.repo.insertActive({
+        id,
+        mode: 'SEPARATE',
+        targetVersion: input.version,
+        modules: input.modules,
+        acknowledgedWarnings: input.acknowledgeWarnings,
+        state: 'SCHEDULED',
+        startAt,
+        createdAt: now,
+        createdBy: principal.username,
+        startedAt: null,
+        finishedAt: null,
+        bytesDone: 0,
+        bytesTotal,
+        errorCode: null,
+        errorMessage: null,
+      });
+    } catch (err) {
+      if (err instanceof JobAlreadyActiveConflict) throw new JobAlreadyActiveError(this.repo.active()?.id ?? null);
+      throw err;
+    }
+    this.repo.addEvent(
+      id,
+      now,
+      'SCHEDULED',
+      `Download of ${input.version} scheduled for ${startAt.toISOString()} by ${principal.username}.`,
+    );
+    this.runner?.wake();
+    return job;
+  }
+
+  async cancel(principal: Principal, id: string): Promise<JobRow> {
+    const job = this.repo.find(id);
+    if (!job) throw new NotFoundError('update job', id);
+    const state = job.state as JobState;
+    if (!isActive(state)) throw new JobNotCancellableError(state);
+    await this.runner?.cancel(id);
+    const now = this.clock.now();
+    this.repo.move(id, [state, 'SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'], 'CANCELLED', { finishedAt: now });
+    await this.removeFiles(id);
+    this.repo.addEvent(id, now, 'CANCELLED', `Cancelled by ${principal.username}; downloaded and staged files removed.`);
+    return this.repo.find(id)!;
+  }
+
+  async removeFiles(jobId: string): Promise<void> {
+    await fsp.rm(path.join(this.dirs.downloads, jobId), { recursive: true, force: true });
+    await fsp.rm(path.join(this.dirs.staging, jobId), { recursive: true, force: true });
+  }
+
+  job(id: string): JobRow | undefined {
+    return this.repo.find(id);
+  }
+
+  jobs(first: number): JobRow[] {
+    return this.repo.list(Math.min(Math.max(first, 1), 200));
+  }
+
+  events(id: string) {
+    return this.repo.events(id);
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * Background download jobs through the API, against the embedded demo feed on loopback: schedule,
+ * progress to STAGED, the typed refusals, cancel, one active job, and start times honoured with a
+ * fast clock and across a restart.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../../server/adapters/clock.js';
+import { collect, wsClient } from '../../helpers/graphql-clients.js';
+import type { HttpClient } from '../../helpers/graphql-clients.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+
+const SCHEDULE = `mutation ($input: ScheduleDownloadInput!) { scheduleDownload(input: $input) {
+  __typename
+  ... on ScheduleDownloadSuccess { job { id state targetVersion bytesTotal } }
+  ... on Error { code message }
+  ... on NotInstallableError { blockers { code } }
+  ... on InsufficientDiskError { neededBytes freeBytes }
+  ... on JobAlreadyActiveError { jobId }
+} }`;
+const JOB =
+  'query ($id: ID!) { updateJob(id: $id) { id state bytesDone bytesTotal startedAt error { code message } events { type message } } }';
+const MODULES_82 = [
+  { moduleId: 'fax', version: '2.1.0' },
+  { moduleId: 'callcenter', version: '3.1.0' },
+];
+
+type Job = {
+  id: string;
+  state: string;
+  bytesDone: number;
+  bytesTotal: number;
+  startedAt: string | null;
+  error: { code: string } | null;
+  events: { type: string; message: string }[];
+};
+type ScheduleResult = {
+  scheduleDownload: {
+    __typename: string;
+    code?: string;
+    job?: { id: string; state: string; bytesTotal: number };
+    blockers?: { code: string }[];
+  };
+};
+
+async function waitForJob(admin: HttpClient, id: string, states: string[], timeoutMs = 20_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = (await admin.query<{ updateJob: Job }>(JOB, { id })).data!.updateJob;
+    if (states.includes(job.state) || Date.now() > deadline) return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('download jobs', () => {
+  let app: TestApp;
+  let admin: HttpClient;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    admin = await app.admin();
+    await admin.query('mutation { checkForUpdates { __typename } }');
+  });
+  afterAll(() => app.close());
+
+  it('refuses a version the licence does not cover, with the blockers', async () => {
+    const res = await admin.query<ScheduleResult>(SCHEDULE, { input: { version: '9.0.0' } });
+    expect(res.data!.scheduleDownload).toMatchObject({ __typename: 'NotInstallableError', code: 'NOT_INSTALLABLE' });
+    expect(res.data!.scheduleDownload.blockers!.map((b) => b.code)).toEqual(['MAJOR_NOT_LICENSED', 'CONTRACT_EXPIRED']);
+  });
+
+  it('demands the module warnings be acknowledged', async () => {
+    const res = await admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.2.0', modules: MODULES_82 } });
+    expect(res.data!.scheduleDownload).toMatchObject({ code: 'WARNINGS_NOT_ACKNOWLEDGED' });
+  });
+
+  it('refuses an incompatible module version and an unknown module', async () => {
+    const wrong = await admin.query<ScheduleResult>(SCHEDULE, {
+      input: { version: '8.2.0', modules: [{ moduleId: 'fax', version: '9.9.9' }], acknowledgeWarnings: true },
+    });
+    expect(wrong.data!.scheduleDownload).toMatchObject({ code: 'MODULE_VERSION_INCOMPATIBLE' });
+    const unknown = await admin.query<ScheduleResult>(SCHEDULE, {
+      input: { version: '8.2.0', modules: [{ moduleId: 'voicebox', version: '1.0.0' }], acknowledgeWarnings: true },
+    });
+    expect(unknown.data!.scheduleDownload).toMatchObject({ code: 'UNKNOWN_MODULE' });
+  });
+
+  it('refuses a start time in the past, or without a time zone', async () => {
+    const past = await admin.query<ScheduleResult>(SCHEDULE, {
+      input: { version: '8.2.0', startAt: '2026-01-01T00:00:00Z', acknowledgeWarnings: true },
+    });
+    expect(past.data!.scheduleDownload).toMatchObject({ code: 'INVALID_START_TIME' });
+    const noZone = await admin.query(SCHEDULE, { input: { version: '8.2.0', startAt: '2030-01-01T00:00:00', acknowledgeWarnings: true } });
+    expect(noZone.errors?.[0]?.message).toMatch(/time zone/);
+  });
+
+  it('downloads, verifies and stages in the background, streaming progress, while the appliance runs', async () => {
+    const token = await app.token(['OPERATE']);
+    const res = await admin.query<ScheduleResult>(SCHEDULE, {
+      input: { version: '8.2.0', modules: MODULES_82, acknowledgeWarnings: true },
+    });
+    const job = res.data!.scheduleDownload.job!;
+    expect(job.state).toBe('SCHEDULED');
+    const client = wsClient(app.url, { connectionParams: { authorization: `Bearer ${token}` } });
+    const progress = await collect<{ updateProgress: { state: string; bytesDone: number; bytesTotal: number } }>(
+      client,
+      `subscription { updateProgress(jobId: "${job.id}") { state bytesDone bytesTotal } }`,
+      (events) => events.some((e) => e.updateProgress.state === 'STAGED'),
+    ).finally(() => client.dispose());
+    expect(progress.map((p) => p.updateProgress.state)).toContain('STAGED');
+    const done = await waitForJob(admin, job.id, ['STAGED', 'FAILED']);
+    expect(done).toMatchObject({ state: 'STAGED', bytesDone: job.bytesTotal, error: null });
+    expect(done.events.map((e) => e.type)).toEqual(expect.arrayContaining(['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED']));
+    const staged = path.join(app.home, 'staging', job.id);
+    expect(JSON.parse(fs.readFileSync(path.join(staged, 'release', 'manifest.json'), 'utf8'))).toMatchObject({
+      version: '8.2.0',
+      dataSchemaVersion: 2,
+    });
+    expect(fs.readdirSync(staged).sort()).toEqual(['module-callcenter', 'module-fax', 'release']);
+    expect(app.patchbay.supervisor.getState().state).toBe('RUNNING');
+  });
+
+  it('keeps one active job at a time, also when two requests race', async () => {
+    const res = await Promise.all(
+      [1, 2].map(() => admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.1.3', acknowledgeWarnings: true } })),
+    );
+    expect(res.map((r) => r.data!.scheduleDownload.code)).toEqual(['JOB_ALREADY_ACTIVE', 'JOB_ALREADY_ACTIVE']);
+  });
+
+  it('cancels the staged job and removes its files; then a new job may start', async () => {
+    const jobs = await admin.query<{ updateJobs: { id: string; state: string }[] }>('{ updateJobs { id state } }');
+    const staged = jobs.data!.updateJobs.find((j) => j.state === 'STAGED')!;
+    const res = await admin.query<{ cancelJob: { __typename: string; job: { state: string } } }>(
+      `mutation { cancelJob(id: "${staged.id}") { __typename ... on CancelJobSuccess { job { state } } } }`,
+    );
+    expect(res.data!.cancelJob).toEqual({ __typename: 'CancelJobSuccess', job: { state: 'CANCELLED' } });
+    expect(fs.existsSync(path.join(app.home, 'staging', staged.id))).toBe(false);
+    expect(fs.existsSync(path.join(app.home, 'downloads', staged.id))).toBe(false);
+    const again = await admin.query<{ cancelJob: { __typename: string } }>(
+      `mutation { cancelJob(id: "${staged.id}") { __typename ... on Error { code } } }`,
+    );
+    expect(again.data!.cancelJob).toMatchObject({ __typename: 'JobNotCancellableError', code: 'JOB_NOT_CANCELLABLE' });
+
+    const racers = await Promise.all(
+      [1, 2, 3].map(() =>
+        admin.query<ScheduleResult>(SCHEDULE, {
+          input: { version: '8.1.3', startAt: new Date(Date.now() + 3_600_000).toISOString(), acknowledgeWarnings: true },
+        }),
+      ),
+    );
+    const kinds = racers.map((r) => r.data!.scheduleDownload.__typename).sort();
+    expect(kinds).toEqual(['JobAlreadyActiveError', 'JobAlreadyActiveError', 'ScheduleDownloadSuccess']);
+    const id = racers.find((r) => r.data!.scheduleDownload.job)!.data!.scheduleDownload.job!.id;
+    await admin.query(`mutation { cancelJob(id: "${id}") { __typename } }`);
+  });
+});
+
+describe('download jobs and the clock', () => {
+  it('refuses to schedule without the disk space', async () => {
+    const app = await startTestApp({ options: { freeSpace: async () => 1000 } });
+    try {
+      const admin = await app.admin();
+      await admin.query('mutation { checkForUpdates { __typename } }');
+      const res = await admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.1.3', acknowledgeWarnings: true } });
+      expect(res.data!.scheduleDownload).toMatchObject({ __typename: 'InsufficientDiskError', code: 'INSUFFICIENT_DISK' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('starts a job at its time, not before (a clock running 100 times faster)', async () => {
+    const origin = Date.now();
+    const speed = 100;
+    const clock: Clock = {
+      now: () => new Date(origin + (Date.now() - origin) * speed),
+      setTimeout: (fn, ms) => setTimeout(fn, ms / speed),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
+    const app = await startTestApp({ options: { clock } });
+    try {
+      const admin = await app.admin();
+      await admin.query('mutation { checkForUpdates { __typename } }');
+      const startAt = new Date(clock.now().getTime() + 10 * 60_000);
+      const res = await admin.query<ScheduleResult>(SCHEDULE, {
+        input: { version: '8.1.3', startAt: startAt.toISOString(), acknowledgeWarnings: true },
+      });
+      const id = res.data!.scheduleDownload.job!.id;
+      await new Promise((r) => setTimeout(r, (5 * 60_000) / speed));
+      expect((await admin.query<{ updateJob: Job }>(JOB, { id })).data!.updateJob.state).toBe('SCHEDULED');
+      const job = await waitForJob(admin, id, ['STAGED', 'FAILED']);
+      expect(job.state).toBe('STAGED');
+      expect(new Date(job.startedAt!).getTime()).toBeGreaterThanOrEqual(startAt.getTime());
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('starts a job whose time passed while Patchbay was stopped, at the next start, and says so', async () => {
+    let offset = 0;
+    const clock: Clock = {
+      now: () => new Date(Date.now() + offset),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
+    let app = await startTestApp({ options: { clock } });
+    const home = app.home;
+    try {
+      let admin = await app.admin();
+      await admin.query('mutation { checkForUpdates { __typename } }');
+      const res = await admin.query<ScheduleResult>(SCHEDULE, {
+        input: { version: '8.1.3', startAt: new Date(Date.now() + 30 * 60_000).toISOString(), acknowledgeWarnings: true },
+      });
+      const id = res.data!.scheduleDownload.job!.id;
+      await app.patchbay.stop();
+      offset = 31 * 60_000;
+      app = await startTestApp({ home, options: { clock } });
+      admin = await app.admin();
+      const job = await waitForJob(admin, id, ['STAGED', 'FAILED']);
+      expect(job.state).toBe('STAGED');
+      expect(job.events.find((e) => e.type === 'START_MISSED')?.message).toMatch(/passed while Patchbay was not running/);
+    } finally {
+      await app.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
