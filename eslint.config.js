@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', 'web/dist/', 'web/src/graphql/generated/', 'server/demo/appliance/**/*.cjs'] },
+  { ignores: ['node_modules/', 'var/', '.tmp/', 'web/dist/', 'web/src/graphql/generated/', 'server/demo/appliance/**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],

@@ -144,9 +144,17 @@ builder.mutationFields((t) => ({
     type: UpdateSettingsType,
     authScopes: { operate: true },
     errors: { types: [InvalidInputError], directResult: true, union: { name: 'SetUpdateSettingsResult' } },
-    args: { channel: t.arg({ type: Channel, required: false }), checkIntervalHours: t.arg.int({ required: false }) },
+    args: {
+      channel: t.arg({ type: Channel, required: false }),
+      checkIntervalHours: t.arg.int({ required: false }),
+      downloadBandwidthLimit: t.arg.int({ required: false, description: 'Bytes per second; 0 removes the cap.' }),
+    },
     resolve: (_root, args, ctx) =>
-      ctx.services.updates.updateSettings({ channel: args.channel ?? undefined, checkIntervalHours: args.checkIntervalHours ?? undefined }),
+      ctx.services.updates.updateSettings({
+        channel: args.channel ?? undefined,
+        checkIntervalHours: args.checkIntervalHours ?? undefined,
+        downloadBandwidthLimit: args.downloadBandwidthLimit === 0 ? null : (args.downloadBandwidthLimit ?? undefined),
+      }),
   }),
   runConnectivityCheck: t.field({
     type: [EndpointStatus],

@@ -12,6 +12,7 @@ export const router = createRouter({
     // Loaded on demand: the Markdown renderer and sanitizer stay out of the initial bundle.
     { path: '/updates', name: 'updates', component: () => import('./pages/UpdatesPage.vue') },
     { path: '/licences', name: 'licences', component: () => import('./pages/LicencesPage.vue') },
+    { path: '/history', name: 'history', component: () => import('./pages/HistoryPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

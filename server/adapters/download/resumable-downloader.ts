@@ -219,6 +219,7 @@ export async function download(target: DownloadTarget, dest: string, options: Do
         let settled = false;
         let waitingForDisk = false;
         let waitingForCap = false;
+        let capWait: Promise<void> | null = null;
         const fail = (e: Error) => {
           if (settled) return;
           settled = true;
@@ -268,10 +269,13 @@ export async function download(target: DownloadTarget, dest: string, options: Do
             if (ahead > 5 && !waitingForCap) {
               waitingForCap = true;
               res.pause();
-              setTimeout(() => {
-                waitingForCap = false;
-                if (!waitingForDisk && !settled) res.resume();
-              }, ahead);
+              capWait = new Promise<void>((resume) =>
+                setTimeout(() => {
+                  waitingForCap = false;
+                  if (!waitingForDisk && !settled) res.resume();
+                  resume();
+                }, ahead),
+              );
             }
           }
           const now = Date.now();
@@ -282,9 +286,11 @@ export async function download(target: DownloadTarget, dest: string, options: Do
             options.onProgress({ bytesDone: done, bytesTotal: target.length, bytesPerSecond: Math.round(rateWindow.rate) });
           }
         });
-        res.on('end', () => {
+        res.on('end', async () => {
           if (settled) return;
           clearTimeout(idle);
+          // The last bytes may arrive ahead of the cap: the download is not done before its time.
+          await capWait;
           out.end(() => {
             if (settled) return;
             settled = true;

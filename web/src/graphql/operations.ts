@@ -266,3 +266,83 @@ export const ModuleUpdatesQuery = graphql(`
     }
   }
 `);
+
+export const JobFields = graphql(`
+  fragment JobFields on UpdateJob {
+    id
+    mode
+    targetVersion
+    state
+    startAt
+    createdAt
+    createdBy
+    startedAt
+    finishedAt
+    bytesDone
+    bytesTotal
+    modules {
+      moduleId
+      version
+    }
+    error {
+      code
+      message
+    }
+  }
+`);
+
+export const UpdateJobsQuery = graphql(`
+  query UpdateJobs($first: Int) {
+    updateJobs(first: $first) {
+      ...JobFields
+      events {
+        at
+        type
+        message
+      }
+    }
+  }
+`);
+
+export const ScheduleDownloadMutation = graphql(`
+  mutation ScheduleDownload($input: ScheduleDownloadInput!) {
+    scheduleDownload(input: $input) {
+      __typename
+      ... on ScheduleDownloadSuccess {
+        job {
+          ...JobFields
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const CancelJobMutation = graphql(`
+  mutation CancelJob($id: ID!) {
+    cancelJob(id: $id) {
+      __typename
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateProgressSubscription = graphql(`
+  subscription UpdateProgress($jobId: ID!) {
+    updateProgress(jobId: $jobId) {
+      jobId
+      state
+      bytesDone
+      bytesTotal
+      bytesPerSecond
+      secondsLeft
+      message
+    }
+  }
+`);

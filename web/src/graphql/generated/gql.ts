@@ -31,6 +31,11 @@ type Documents = {
     "\n  mutation ImportLicence($file: File!) {\n    importLicence(file: $file) {\n      __typename\n      ... on ImportLicenceSuccess {\n        outcome\n        licence {\n          id\n        }\n      }\n      ... on LicenceError {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ImportLicenceDocument,
     "\n  mutation RemoveLicence($id: ID!) {\n    removeLicence(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.RemoveLicenceDocument,
     "\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ModuleUpdatesDocument,
+    "\n  fragment JobFields on UpdateJob {\n    id\n    mode\n    targetVersion\n    state\n    startAt\n    createdAt\n    createdBy\n    startedAt\n    finishedAt\n    bytesDone\n    bytesTotal\n    modules {\n      moduleId\n      version\n    }\n    error {\n      code\n      message\n    }\n  }\n": typeof types.JobFieldsFragmentDoc,
+    "\n  query UpdateJobs($first: Int) {\n    updateJobs(first: $first) {\n      ...JobFields\n      events {\n        at\n        type\n        message\n      }\n    }\n  }\n": typeof types.UpdateJobsDocument,
+    "\n  mutation ScheduleDownload($input: ScheduleDownloadInput!) {\n    scheduleDownload(input: $input) {\n      __typename\n      ... on ScheduleDownloadSuccess {\n        job {\n          ...JobFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ScheduleDownloadDocument,
+    "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CancelJobDocument,
+    "\n  subscription UpdateProgress($jobId: ID!) {\n    updateProgress(jobId: $jobId) {\n      jobId\n      state\n      bytesDone\n      bytesTotal\n      bytesPerSecond\n      secondsLeft\n      message\n    }\n  }\n": typeof types.UpdateProgressDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": types.MeDocument,
@@ -50,6 +55,11 @@ const documents: Documents = {
     "\n  mutation ImportLicence($file: File!) {\n    importLicence(file: $file) {\n      __typename\n      ... on ImportLicenceSuccess {\n        outcome\n        licence {\n          id\n        }\n      }\n      ... on LicenceError {\n        code\n        message\n      }\n    }\n  }\n": types.ImportLicenceDocument,
     "\n  mutation RemoveLicence($id: ID!) {\n    removeLicence(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.RemoveLicenceDocument,
     "\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.ModuleUpdatesDocument,
+    "\n  fragment JobFields on UpdateJob {\n    id\n    mode\n    targetVersion\n    state\n    startAt\n    createdAt\n    createdBy\n    startedAt\n    finishedAt\n    bytesDone\n    bytesTotal\n    modules {\n      moduleId\n      version\n    }\n    error {\n      code\n      message\n    }\n  }\n": types.JobFieldsFragmentDoc,
+    "\n  query UpdateJobs($first: Int) {\n    updateJobs(first: $first) {\n      ...JobFields\n      events {\n        at\n        type\n        message\n      }\n    }\n  }\n": types.UpdateJobsDocument,
+    "\n  mutation ScheduleDownload($input: ScheduleDownloadInput!) {\n    scheduleDownload(input: $input) {\n      __typename\n      ... on ScheduleDownloadSuccess {\n        job {\n          ...JobFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.ScheduleDownloadDocument,
+    "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CancelJobDocument,
+    "\n  subscription UpdateProgress($jobId: ID!) {\n    updateProgress(jobId: $jobId) {\n      jobId\n      state\n      bytesDone\n      bytesTotal\n      bytesPerSecond\n      secondsLeft\n      message\n    }\n  }\n": types.UpdateProgressDocument,
 };
 
 /**
@@ -134,6 +144,26 @@ export function graphql(source: "\n  mutation RemoveLicence($id: ID!) {\n    rem
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModuleUpdates($targetVersion: String!) {\n    moduleUpdates(targetVersion: $targetVersion) {\n      __typename\n      ... on ModulePlan {\n        targetVersion\n        modules {\n          moduleId\n          name\n          installedVersion\n          targetVersion\n          compatible\n          selected\n          updatable\n          warnings {\n            code\n            message\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment JobFields on UpdateJob {\n    id\n    mode\n    targetVersion\n    state\n    startAt\n    createdAt\n    createdBy\n    startedAt\n    finishedAt\n    bytesDone\n    bytesTotal\n    modules {\n      moduleId\n      version\n    }\n    error {\n      code\n      message\n    }\n  }\n"): (typeof documents)["\n  fragment JobFields on UpdateJob {\n    id\n    mode\n    targetVersion\n    state\n    startAt\n    createdAt\n    createdBy\n    startedAt\n    finishedAt\n    bytesDone\n    bytesTotal\n    modules {\n      moduleId\n      version\n    }\n    error {\n      code\n      message\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UpdateJobs($first: Int) {\n    updateJobs(first: $first) {\n      ...JobFields\n      events {\n        at\n        type\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query UpdateJobs($first: Int) {\n    updateJobs(first: $first) {\n      ...JobFields\n      events {\n        at\n        type\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ScheduleDownload($input: ScheduleDownloadInput!) {\n    scheduleDownload(input: $input) {\n      __typename\n      ... on ScheduleDownloadSuccess {\n        job {\n          ...JobFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ScheduleDownload($input: ScheduleDownloadInput!) {\n    scheduleDownload(input: $input) {\n      __typename\n      ... on ScheduleDownloadSuccess {\n        job {\n          ...JobFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription UpdateProgress($jobId: ID!) {\n    updateProgress(jobId: $jobId) {\n      jobId\n      state\n      bytesDone\n      bytesTotal\n      bytesPerSecond\n      secondsLeft\n      message\n    }\n  }\n"): (typeof documents)["\n  subscription UpdateProgress($jobId: ID!) {\n    updateProgress(jobId: $jobId) {\n      jobId\n      state\n      bytesDone\n      bytesTotal\n      bytesPerSecond\n      secondsLeft\n      message\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

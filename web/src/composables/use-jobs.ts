@@ -1,0 +1,42 @@
+/** Update jobs: the list (with the active one), scheduling a download, cancelling, live progress. */
+import { useMutation, useQuery, useSubscription } from '@urql/vue';
+import { computed, type Ref } from 'vue';
+import type { ScheduleDownloadInput } from '../graphql/generated/graphql';
+import { CancelJobMutation, ScheduleDownloadMutation, UpdateJobsQuery, UpdateProgressSubscription } from '../graphql/operations';
+
+const ACTIVE = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
+
+export function useJobs() {
+  const query = useQuery({ query: UpdateJobsQuery, variables: { first: 50 }, requestPolicy: 'network-only' });
+  const scheduling = useMutation(ScheduleDownloadMutation);
+  const cancelling = useMutation(CancelJobMutation);
+  const refresh = () => query.executeQuery({ requestPolicy: 'network-only' });
+  const jobs = computed(() => query.data.value?.updateJobs ?? []);
+
+  async function schedule(input: ScheduleDownloadInput): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+    const result = await scheduling.executeMutation({ input });
+    const outcome = result.data?.scheduleDownload;
+    await refresh();
+    if (!outcome) return { ok: false, code: 'NETWORK', message: result.error?.message ?? '' };
+    return outcome.__typename === 'ScheduleDownloadSuccess' ? { ok: true } : { ok: false, code: outcome.code, message: outcome.message };
+  }
+
+  async function cancel(id: string) {
+    await cancelling.executeMutation({ id });
+    await refresh();
+  }
+
+  return {
+    jobs,
+    active: computed(() => jobs.value.find((j) => ACTIVE.includes(j.state)) ?? null),
+    scheduling: scheduling.fetching,
+    schedule,
+    cancel,
+    refresh,
+  };
+}
+
+export function useJobProgress(jobId: Ref<string>) {
+  const sub = useSubscription({ query: UpdateProgressSubscription, variables: computed(() => ({ jobId: jobId.value })) });
+  return computed(() => sub.data.value?.updateProgress ?? null);
+}
