@@ -20,11 +20,20 @@ export interface FaultyServer {
   /** Answer these paths with these bytes instead of the file. */
   replace: Map<string, Buffer>;
   requests: string[];
+  /** Body bytes sent for files (not replaced ones): what a resume saves shows here. */
+  bytesSent: number;
+  bytesByPath: Map<string, number>;
   close(): Promise<void>;
 }
 
 export async function serveWithFaults(dir: string): Promise<FaultyServer> {
-  const state: Omit<FaultyServer, 'url' | 'port' | 'close'> = { stall: null, replace: new Map(), requests: [] };
+  const state: Omit<FaultyServer, 'url' | 'port' | 'close'> = {
+    stall: null,
+    replace: new Map(),
+    requests: [],
+    bytesSent: 0,
+    bytesByPath: new Map(),
+  };
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     state.requests.push(rel);
@@ -33,8 +42,21 @@ export async function serveWithFaults(dir: string): Promise<FaultyServer> {
     if (replaced) return void res.writeHead(200, { 'content-length': replaced.length }).end(replaced);
     const file = path.join(dir, rel);
     if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-length': fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
+    const size = fs.statSync(file).size;
+    const etag = `"${size}-${Math.floor(fs.statSync(file).mtimeMs)}"`;
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const start = range && (!req.headers['if-range'] || req.headers['if-range'] === etag) ? Number(range[1]) : 0;
+    res.writeHead(start ? 206 : 200, {
+      etag,
+      'content-length': size - start,
+      ...(start ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}),
+    });
+    const stream = fs.createReadStream(file, { start });
+    stream.on('data', (chunk) => {
+      state.bytesSent += chunk.length;
+      state.bytesByPath.set(rel, (state.bytesByPath.get(rel) ?? 0) + chunk.length);
+    });
+    stream.pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
@@ -54,7 +76,12 @@ export function tmpDir(prefix: string): string {
 }
 
 /** A small real bundle: a directory with a manifest and a payload, packed by the publisher. */
-export async function makeBundle(workDir: string, name: string, manifest: Record<string, unknown>, payload = 'echo ok\n'): Promise<string> {
+export async function makeBundle(
+  workDir: string,
+  name: string,
+  manifest: Record<string, unknown>,
+  payload: string | Buffer = 'echo ok\n',
+): Promise<string> {
   const src = path.join(workDir, 'src', name);
   fs.mkdirSync(path.join(src, 'bin'), { recursive: true });
   fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(manifest));

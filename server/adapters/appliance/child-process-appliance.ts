@@ -4,6 +4,8 @@
  * SIGTERM then SIGKILL, and never left behind when Patchbay exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -50,6 +52,7 @@ export class ChildProcessAppliance implements ApplianceRuntime {
   async start(): Promise<void> {
     if (this.isRunning()) return;
     const { layout } = this.options;
+    await this.stopOrphan();
     const releaseDir = await layout.currentReleaseDir();
     const manifest = await layout.readManifest(releaseDir);
     this.healthPath = manifest.health.path;
@@ -142,6 +145,21 @@ export class ChildProcessAppliance implements ApplianceRuntime {
     }
   }
 
+  /**
+   * A Patchbay killed with SIGKILL leaves its appliance running, unsupervised, on the same data:
+   * stop that instance (named by the pid file it keeps) before starting another.
+   */
+  private async stopOrphan(): Promise<void> {
+    const pidFile = path.join(this.options.layout.dataDir, 'pbx.pid');
+    const pid = Number(await fsp.readFile(pidFile, 'utf8').catch(() => ''));
+    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !isDemoPbx(pid)) return;
+    this.logger.warn('stopping an appliance left running by a previous Patchbay', { pid });
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + (this.options.stopTimeoutMs ?? 10_000);
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+
   stop(): Promise<void> {
     const child = this.child;
     if (!child || !this.isRunning()) return Promise.resolve();
@@ -167,6 +185,24 @@ export class ChildProcessAppliance implements ApplianceRuntime {
   onUnexpectedExit(listener: (exit: ApplianceExit) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Only a process running the demo PBX program is ours to stop (pids get reused). */
+function isDemoPbx(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pbx.cjs');
+  } catch {
+    return false;
   }
 }
 
