@@ -96,8 +96,14 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
     createdBy: t.exposeString('createdBy'),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-    bytesDone: t.field({ type: 'Float', resolve: (j) => j.bytesDone }),
+    bytesDone: t.field({ type: 'Float', resolve: (j, _a, ctx) => ctx.services.downloads.progress(j.id)?.bytesDone ?? j.bytesDone }),
     bytesTotal: t.field({ type: 'Float', resolve: (j) => j.bytesTotal }),
+    bytesPerSecond: t.field({
+      type: 'Float',
+      nullable: true,
+      resolve: (j, _a, ctx) => ctx.services.downloads.progress(j.id)?.bytesPerSecond ?? null,
+    }),
+    secondsLeft: t.int({ nullable: true, resolve: (j, _a, ctx) => ctx.services.downloads.progress(j.id)?.secondsLeft ?? null }),
     error: t.field({
       type: JobError,
       nullable: true,

@@ -11,7 +11,7 @@ import { DownloadError, download, discardPartial } from '../adapters/download/re
 import { extractBundle, UnsafeArchiveError } from '../adapters/download/safe-extract.js';
 import type { Logger } from '../adapters/logger.js';
 import { secondsLeft } from '../domain/jobs.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, ProgressEvent } from '../events.js';
 import type { JobRow, JobsRepository } from '../repositories/jobs.repository.js';
 import type { DownloadRunnerControl } from '../services/download.service.js';
 import type { UpdatesService } from '../services/updates.service.js';
@@ -36,6 +36,8 @@ export class DownloadRunner implements DownloadRunnerControl {
   private timer: unknown = null;
   private running: { jobId: string; controller: AbortController; done: Promise<void> } | null = null;
   private stopped = false;
+  /** The last figures of each running job, for clients that poll instead of subscribing. */
+  private readonly latest = new Map<string, ProgressEvent>();
 
   constructor(private readonly deps: DownloadRunnerDeps) {}
 
@@ -79,6 +81,10 @@ export class DownloadRunner implements DownloadRunnerControl {
     this.running = { jobId: next.id, controller, done };
   }
 
+  progress(jobId: string): ProgressEvent | null {
+    return this.latest.get(jobId) ?? null;
+  }
+
   async cancel(jobId: string): Promise<void> {
     if (this.running?.jobId !== jobId) return;
     this.running.controller.abort();
@@ -97,8 +103,8 @@ export class DownloadRunner implements DownloadRunnerControl {
 
   private async run(job: JobRow, signal: AbortSignal): Promise<void> {
     const { repo, clock, events, logger } = this.deps;
-    const publish = (state: string, bytesDone: number, bytesPerSecond: number, message: string | null = null) =>
-      events.publish(`job/${job.id}/progress`, {
+    const publish = (state: string, bytesDone: number, bytesPerSecond: number, message: string | null = null) => {
+      const event: ProgressEvent = {
         jobId: job.id,
         state,
         bytesDone,
@@ -106,7 +112,11 @@ export class DownloadRunner implements DownloadRunnerControl {
         bytesPerSecond,
         secondsLeft: secondsLeft(bytesDone, job.bytesTotal, bytesPerSecond),
         message,
-      });
+      };
+      if (state === 'DOWNLOADING') this.latest.set(job.id, event);
+      else this.latest.delete(job.id);
+      events.publish(`job/${job.id}/progress`, event);
+    };
     if (!repo.move(job.id, ['SCHEDULED'], 'DOWNLOADING', { startedAt: job.startedAt ?? clock.now() })) return;
     repo.addEvent(job.id, clock.now(), 'DOWNLOADING', `Downloading ${job.targetVersion} in the background.`);
     publish('DOWNLOADING', job.bytesDone, 0);

@@ -13,6 +13,7 @@ import { DomainError, NotFoundError } from '../domain/errors.js';
 import { isActive, type JobState, startTimeProblem } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
 import type { Blocker } from '../domain/upgrade-path.js';
+import type { ProgressEvent } from '../events.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository } from '../repositories/jobs.repository.js';
 import type { ModulesService } from './modules.service.js';
 import { VersionNotFoundError } from './modules.service.js';
@@ -84,6 +85,7 @@ export interface ScheduleDownloadInput {
 export interface DownloadRunnerControl {
   wake(): void;
   cancel(jobId: string): Promise<void>;
+  progress(jobId: string): ProgressEvent | null;
 }
 
 export class DownloadService {
@@ -186,6 +188,11 @@ export class DownloadService {
 
   jobs(first: number): JobRow[] {
     return this.repo.list(Math.min(Math.max(first, 1), 200));
+  }
+
+  /** Live figures of a running download (rate, time left), null when none runs. */
+  progress(id: string): ProgressEvent | null {
+    return this.runner?.progress(id) ?? null;
   }
 
   events(id: string) {

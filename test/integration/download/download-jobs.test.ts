@@ -109,6 +109,11 @@ describe('download jobs', () => {
       (events) => events.some((e) => e.updateProgress.state === 'STAGED'),
     ).finally(() => client.dispose());
     expect(progress.map((p) => p.updateProgress.state)).toContain('STAGED');
+    // Polling clients get the same figures; a finished job has no rate any more.
+    const polled = await admin.query<{ updateJob: { bytesDone: number; bytesPerSecond: number | null; secondsLeft: number | null } }>(
+      `{ updateJob(id: "${job.id}") { bytesDone bytesPerSecond secondsLeft } }`,
+    );
+    expect(polled.data!.updateJob).toEqual({ bytesDone: job.bytesTotal, bytesPerSecond: null, secondsLeft: null });
     const done = await waitForJob(admin, job.id, ['STAGED', 'FAILED']);
     expect(done).toMatchObject({ state: 'STAGED', bytesDone: job.bytesTotal, error: null });
     expect(done.events.map((e) => e.type)).toEqual(expect.arrayContaining(['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED']));
