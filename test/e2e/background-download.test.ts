@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/web-build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, loggedInPage } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('background download in Chromium', () => {
@@ -15,11 +15,7 @@ describe('background download in Chromium', () => {
     // A slow line, so that the progress can be watched (the demo bundles are small).
     await (await app.admin()).query('mutation { setUpdateSettings(downloadBandwidthLimit: 2048) { __typename } }');
     browser = await launchBrowser();
-    page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    await page.goto(`${app.url}/updates`);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Search now' }).click();
     await page.locator('[data-version="8.1.3"]').waitFor();
   });

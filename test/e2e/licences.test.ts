@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/web-build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, loggedInPage } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('licences and module updates in Chromium', () => {
@@ -13,11 +13,7 @@ describe('licences and module updates in Chromium', () => {
   beforeAll(async () => {
     app = await startTestApp({ options: { webDist: WEB_DIST } });
     browser = await launchBrowser();
-    page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    await page.goto(`${app.url}/updates`);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Search now' }).click();
     await page.locator('[data-version="9.0.0"]').waitFor();
   });
