@@ -7,7 +7,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../adapters/clock.js';
-import { DownloadError, download, discardPartial } from '../adapters/download/resumable-downloader.js';
+import { DownloadError, type DownloadOptions, download, discardPartial } from '../adapters/download/resumable-downloader.js';
 import { extractBundle, UnsafeArchiveError } from '../adapters/download/safe-extract.js';
 import type { Logger } from '../adapters/logger.js';
 import { secondsLeft } from '../domain/jobs.js';
@@ -24,12 +24,8 @@ export interface DownloadRunnerDeps {
   events: EventBus;
   clock: Clock;
   logger: Logger;
-  downloadOptions?: {
-    connectTimeoutMs?: number;
-    idleTimeoutMs?: number;
-    maxAttempts?: number;
-    backoff?: { initialMs: number; maxMs: number };
-  };
+  /** Timeouts and retries; tests also inject a file opener that fails (a full disk). */
+  downloadOptions?: Pick<DownloadOptions, 'connectTimeoutMs' | 'idleTimeoutMs' | 'maxAttempts' | 'backoff' | 'openAppend'>;
 }
 
 export class DownloadRunner implements DownloadRunnerControl {

@@ -174,6 +174,32 @@ describe('download jobs and the clock', () => {
     }
   });
 
+  it('fails cleanly on a full disk: DISK_WRITE recorded, partial files removed, the appliance runs on', async () => {
+    const fullDisk = (file: string) => {
+      const stream = fs.createWriteStream(file, { flags: 'a' });
+      stream.write = (() => {
+        process.nextTick(() => stream.emit('error', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })));
+        return false;
+      }) as typeof stream.write;
+      return stream;
+    };
+    const app = await startTestApp({ options: { downloadOptions: { openAppend: fullDisk } } });
+    try {
+      const admin = await app.admin();
+      await admin.query('mutation { checkForUpdates { __typename } }');
+      const res = await admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.1.3', acknowledgeWarnings: true } });
+      const id = res.data!.scheduleDownload.job!.id;
+      const job = await waitForJob(admin, id, ['STAGED', 'FAILED']);
+      expect(job).toMatchObject({ state: 'FAILED', error: { code: 'DISK_WRITE' } });
+      expect(job.events.at(-1)!.message).toMatch(/the disk is full/);
+      expect(fs.existsSync(path.join(app.home, 'downloads', id))).toBe(false);
+      expect(fs.existsSync(path.join(app.home, 'staging', id))).toBe(false);
+      expect(app.patchbay.supervisor.getState().state).toBe('RUNNING');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('starts a job at its time, not before (a clock running 100 times faster)', async () => {
     const origin = Date.now();
     const speed = 100;
