@@ -1,0 +1,78 @@
+/**
+ * Typed client of `sqlite-worker-thread.mjs`: one worker thread per backup, verification or
+ * restore, doing the SQLite work and hashing databases while the main thread handles the rest.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Copied } from './hashed-copy.js';
+
+export interface IntegrityResult {
+  ok: boolean;
+  /** The first lines integrity_check reported, when not ok. */
+  problems: string[];
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onBytes?: (n: number) => void;
+}
+
+type Reply =
+  { id: number; bytes: number } | { id: number; result: unknown } | { id: number; error: { message: string; code: string | null } };
+
+export class SqliteWorker {
+  private readonly worker = new Worker(new URL('./sqlite-worker-thread.mjs', import.meta.url));
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** Set once the thread is gone: later calls fail at once instead of waiting forever. */
+  private dead: Error | null = null;
+
+  constructor() {
+    this.worker.on('message', (reply: Reply) => {
+      const call = this.pending.get(reply.id);
+      if (!call) return;
+      if ('bytes' in reply) {
+        call.onBytes?.(reply.bytes);
+        return;
+      }
+      this.pending.delete(reply.id);
+      if ('error' in reply) call.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code ?? undefined }));
+      else call.resolve(reply.result);
+    });
+    const failAll = (error: Error) => {
+      this.dead ??= error;
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', failAll);
+    this.worker.on('exit', (code) => failAll(new Error(`the SQLite worker exited with code ${code}`)));
+  }
+
+  /** SHA-256 of a file, read in the worker. */
+  hash(file: string, onBytes?: (n: number) => void): Promise<Copied> {
+    return this.call({ op: 'hash', file }, onBytes) as Promise<Copied>;
+  }
+
+  /** PRAGMA integrity_check on a read-only connection; leaves no -shm or empty -wal behind. */
+  integrityCheck(file: string): Promise<IntegrityResult> {
+    return this.call({ op: 'integrity', file }) as Promise<IntegrityResult>;
+  }
+
+  /** SQLite's online backup of `src` into the new file `dest` (fsynced, with `mode`), then its hash. */
+  backup(src: string, dest: string, mode: number, onBytes?: (n: number) => void): Promise<Copied> {
+    return this.call({ op: 'backup', src, dest, mode }, onBytes) as Promise<Copied>;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private call(message: Record<string, unknown>, onBytes?: (n: number) => void): Promise<unknown> {
+    const id = this.nextId++;
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onBytes });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
