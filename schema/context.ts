@@ -11,6 +11,8 @@ import type { UpdatesService } from '../server/services/updates.service.js';
 import type { LicenceService } from '../server/services/licence.service.js';
 import type { ModulesService } from '../server/services/modules.service.js';
 import type { DownloadService } from '../server/services/download.service.js';
+import type { DowntimeService } from '../server/services/downtime.service.js';
+import type { InstallService } from '../server/services/install.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -21,6 +23,8 @@ export interface Services {
   licences: LicenceService;
   modules: ModulesService;
   downloads: DownloadService;
+  install: InstallService;
+  downtime: DowntimeService;
 }
 
 export interface SessionCookies {

@@ -7,5 +7,7 @@ import './updates.js';
 import './licences.js';
 import './modules.js';
 import './jobs.js';
+import './downtime.js';
+import './install.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,7 +1,9 @@
 /** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
 import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
 import type { ProgressEvent } from '../server/events.js';
-import type { JobRow } from '../server/repositories/jobs.repository.js';
+import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
+import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
+import type { JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
 import {
   InsufficientDiskError,
   InvalidModuleSelectionError,
@@ -13,11 +15,34 @@ import {
 } from '../server/services/download.service.js';
 import { VersionNotFoundError } from '../server/services/modules.service.js';
 import { builder, ErrorInterface } from './builder.js';
+import { DowntimeWindow } from './downtime.js';
 import { ModuleSelectionInput } from './modules.js';
 
-const JobMode = builder.enumType('UpdateJobMode', { values: ['SEPARATE', 'DOWNLOAD_AND_INSTALL'] as const });
-const JobStateEnum = builder.enumType('UpdateJobState', {
-  values: ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'CANCELLED', 'FAILED'] as const,
+const JobMode = builder.enumType('UpdateJobMode', {
+  description: 'SEPARATE: downloaded in the background, installed later. DOWNLOAD_AND_INSTALL: in one go. RESTORE: a backup put back.',
+  values: JOB_MODES,
+});
+const JobStateEnum = builder.enumType('UpdateJobState', { values: JOB_STATES });
+const JobOutcome = builder.enumType('UpdateJobOutcome', {
+  description:
+    'SUCCEEDED: the target runs. RESTORED: a failure after the data changed; the backup was restored and the previous release runs. ROLLED_BACK: a failure before the data changed; the previous release runs on its untouched data. ROLLBACK_FAILED: the way back failed too. FAILED: nothing had been touched.',
+  values: ['SUCCEEDED', 'RESTORED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'FAILED'] as const,
+});
+const StepOutcome = builder.enumType('UpdateJobStepOutcome', { values: ['RUNNING', 'DONE', 'FAILED', 'INTERRUPTED'] as const });
+
+const JobStep = builder.objectRef<JobStepRow>('UpdateJobStep').implement({
+  description: 'One installation step as it ran (the rollback steps are named ROLLBACK_*).',
+  fields: (t) => ({
+    step: t.exposeString('step'),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    seconds: t.float({
+      nullable: true,
+      resolve: (s) => (s.finishedAt ? (s.finishedAt.getTime() - s.startedAt.getTime()) / 1000 : null),
+    }),
+    outcome: t.field({ type: StepOutcome, resolve: (s) => s.outcome }),
+    message: t.exposeString('message', { nullable: true }),
+  }),
 });
 
 const Blocker = builder.objectRef<{ code: string; message: string }>('JobBlocker').implement({
@@ -83,20 +108,61 @@ const JobError = builder.objectRef<{ code: string; message: string }>('UpdateJob
   fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
 });
 
+const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').implement({
+  fields: (t) => ({
+    jobId: t.exposeID('jobId'),
+    state: t.exposeString('state'),
+    step: t.exposeString('step', { nullable: true, description: 'The installation step, during an installation.' }),
+    bytesDone: t.field({ type: 'Float', resolve: (p) => p.bytesDone }),
+    bytesTotal: t.field({ type: 'Float', resolve: (p) => p.bytesTotal }),
+    bytesPerSecond: t.field({ type: 'Float', resolve: (p) => p.bytesPerSecond }),
+    secondsLeft: t.exposeInt('secondsLeft', { nullable: true }),
+    message: t.exposeString('message', { nullable: true }),
+  }),
+});
+
 export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     mode: t.field({ type: JobMode, resolve: (j) => j.mode }),
     targetVersion: t.exposeString('targetVersion'),
     modules: t.field({ type: [JobModule], resolve: (j) => j.modules }),
-    state: t.field({ type: JobStateEnum, resolve: (j) => j.state as 'SCHEDULED' }),
-    step: t.exposeString('state', { description: 'The current step (the state, for download jobs).' }),
+    state: t.field({ type: JobStateEnum, resolve: (j) => j.state as JobState }),
+    step: t.string({
+      description: 'The installation step being run, or the last one run; the state for a download.',
+      resolve: (j) => j.step ?? j.state,
+    }),
+    outcome: t.field({ type: JobOutcome, nullable: true, resolve: (j) => j.outcome as JournalOutcome | null }),
+    restored: t.exposeBoolean('restored', { description: 'After a failure, the backup was restored: the data is as before.' }),
+    fromVersion: t.exposeString('fromVersion', { nullable: true, description: 'The version installed when the installation began.' }),
+    backupId: t.exposeID('backupId', { nullable: true, description: 'The verified backup taken before anything changed.' }),
+    sourceBackupId: t.exposeID('sourceBackupId', { nullable: true, description: 'The backup a RESTORE job puts back.' }),
+    steps: t.field({ type: [JobStep], resolve: (j, _a, ctx) => ctx.services.install.steps(j.id) }),
+    plannedSteps: t.stringList({
+      description: 'The installation steps this job runs, in order (those not run yet included).',
+      resolve: (j) => [...stepsFor(j.mode)],
+    }),
+    rollbackSteps: t.stringList({
+      description: 'The steps of the way back, run after a failure once the appliance was stopped.',
+      resolve: () => [...ROLLBACK_STEPS],
+    }),
+    downtime: t.field({ type: [DowntimeWindow], resolve: (j, _a, ctx) => ctx.services.downtime.forJob(j.id) }),
+    unavailableSeconds: t.float({
+      description: 'How long the appliance was unavailable during this job (so far).',
+      resolve: (j, _a, ctx) => ctx.services.downtime.unavailableMs(j.id) / 1000,
+    }),
     startAt: t.expose('startAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     createdBy: t.exposeString('createdBy'),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     bytesDone: t.field({ type: 'Float', resolve: (j, _a, ctx) => ctx.services.downloads.progress(j.id)?.bytesDone ?? j.bytesDone }),
+    stepProgress: t.field({
+      type: Progress,
+      nullable: true,
+      description: 'Live figures of the running installation step, for clients that poll.',
+      resolve: (j, _a, ctx) => ctx.services.install.progress(j.id),
+    }),
     bytesTotal: t.field({ type: 'Float', resolve: (j) => j.bytesTotal }),
     bytesPerSecond: t.field({
       type: 'Float',
@@ -110,18 +176,6 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
       resolve: (j) => (j.errorCode ? { code: j.errorCode, message: j.errorMessage ?? '' } : null),
     }),
     events: t.field({ type: [JobEvent], resolve: (j, _args, ctx) => ctx.services.downloads.events(j.id) }),
-  }),
-});
-
-const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').implement({
-  fields: (t) => ({
-    jobId: t.exposeID('jobId'),
-    state: t.exposeString('state'),
-    bytesDone: t.field({ type: 'Float', resolve: (p) => p.bytesDone }),
-    bytesTotal: t.field({ type: 'Float', resolve: (p) => p.bytesTotal }),
-    bytesPerSecond: t.field({ type: 'Float', resolve: (p) => p.bytesPerSecond }),
-    secondsLeft: t.exposeInt('secondsLeft', { nullable: true }),
-    message: t.exposeString('message', { nullable: true }),
   }),
 });
 
@@ -186,7 +240,7 @@ builder.mutationFields((t) => ({
   cancelJob: t.field({
     type: CancelJobSuccess,
     authScopes: { operate: true },
-    description: 'Cancels a scheduled, running or staged download and removes its files.',
+    description: 'Cancels a scheduled, running or staged download and removes its files (an installation cannot be cancelled).',
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelJobResult' } },
     args: { id: t.arg.id() },
     resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.downloads.cancel(ctx.principal!, String(id)) }),
@@ -196,7 +250,7 @@ builder.mutationFields((t) => ({
 builder.subscriptionField('updateProgress', (t) =>
   t.field({
     type: Progress,
-    description: 'Phase and bytes of a job, a few times a second while it downloads, and at every phase change.',
+    description: 'Phase, installation step and bytes of a job: a few times a second while it downloads or copies, and at every change.',
     args: { jobId: t.arg.id() },
     subscribe: (_r, { jobId }, ctx) => ctx.services.events.subscribe(`job/${String(jobId)}/progress`),
     resolve: (event) => event,

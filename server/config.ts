@@ -43,6 +43,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   appliance: ApplianceConfig;
+  /** How long a started release may take to answer healthy before the installation is undone. */
+  installHealthTimeoutSeconds: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -109,6 +111,7 @@ const envSchema = z.object({
   PATCHBAY_APPLIANCE_START_COMMAND: command('PATCHBAY_APPLIANCE_START_COMMAND').optional(),
   PATCHBAY_APPLIANCE_STOP_COMMAND: command('PATCHBAY_APPLIANCE_STOP_COMMAND').optional(),
   PATCHBAY_APPLIANCE_HEALTH_URL: z.url({ message: 'PATCHBAY_APPLIANCE_HEALTH_URL must be an http(s) URL' }).optional(),
+  PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS: int('PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS', 5, 3600).default(60),
   PATCHBAY_LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'PATCHBAY_LOG_LEVEL must be debug, info, warn or error' })
     .default('info'),
@@ -152,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
     appliance,
+    installHealthTimeoutSeconds: e.PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS,
     logLevel: e.PATCHBAY_LOG_LEVEL,
   });
 }

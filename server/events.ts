@@ -5,10 +5,14 @@
 import { createPubSub } from 'graphql-yoga';
 import type { SystemSnapshot } from './domain/system.js';
 
-/** What `updateProgress` streams: the phase and the byte counts of one job. */
+/**
+ * What `updateProgress` streams: the phase of one job and, during an installation, its step; the
+ * byte counts are those of the download, or of the step that copies (backup, restore).
+ */
 export interface ProgressEvent {
   jobId: string;
   state: string;
+  step: string | null;
   bytesDone: number;
   bytesTotal: number;
   bytesPerSecond: number;
@@ -16,9 +20,35 @@ export interface ProgressEvent {
   message: string | null;
 }
 
+export const RESTORE_EVENT_TYPES = [
+  'STARTED',
+  'GROUP_PROGRESS',
+  'GROUP_RESTORED',
+  'SWITCHED_BACK',
+  'APPLIANCE_HEALTHY',
+  'FINISHED',
+  'FAILED',
+] as const;
+export type RestoreEventType = (typeof RESTORE_EVENT_TYPES)[number];
+
+/** What `restoreEvents` streams while a failed installation is undone. */
+export interface RestoreEvent {
+  jobId: string;
+  /** Increases by one per event of a job: a late subscriber replays, then follows, without duplicates. */
+  seq: number;
+  at: Date;
+  type: RestoreEventType;
+  /** The database or file group being restored (`calls.db`, `files`, `modules`). */
+  group: string | null;
+  bytesDone: number;
+  bytesTotal: number;
+  message: string;
+}
+
 export type Topics = {
   'system/state': [SystemSnapshot];
-} & Record<`job/${string}/progress`, [ProgressEvent]>;
+} & Record<`job/${string}/progress`, [ProgressEvent]> &
+  Record<`job/${string}/restore`, [RestoreEvent]>;
 
 export interface EventBus {
   publish<T extends keyof Topics>(topic: T, ...payload: Topics[T]): void;
@@ -30,6 +60,6 @@ export function createEventBus(): EventBus {
   const pubsub = createPubSub<Topics>();
   return {
     publish: (topic, ...payload) => (pubsub.publish as (t: string, ...p: unknown[]) => void)(topic, ...payload),
-    subscribe: (topic) => (pubsub.subscribe as (t: string) => AsyncIterable<never>)(topic),
+    subscribe: (topic) => (pubsub.subscribe as unknown as (t: string) => AsyncIterable<never>)(topic),
   };
 }

@@ -22,8 +22,18 @@ import { createEventBus } from './events.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
 import { scheduleUpdateChecks } from './jobs/update-check.job.js';
 import { DownloadRunner, type DownloadRunnerDeps } from './jobs/download.runner.js';
-import { JobsRepository } from './repositories/jobs.repository.js';
+import { JobsRepository, JobStepsRepository } from './repositories/jobs.repository.js';
 import { DownloadService } from './services/download.service.js';
+import { BackupStore, type BackupIo } from './adapters/backup/backup-store.js';
+import { MigrationRunner } from './adapters/appliance/migration-runner.js';
+import { statfsFree } from './adapters/download/resumable-downloader.js';
+import { JournalStore } from './adapters/install/journal-store.js';
+import { StagingArea } from './adapters/download/staging-area.js';
+import { measureCopySpeed } from './adapters/backup/copy-speed.js';
+import { DowntimeRepository } from './repositories/downtime.repository.js';
+import { DowntimeService } from './services/downtime.service.js';
+import { InstallService } from './services/install.service.js';
+import { Installer, type InstallerHooks } from './services/installer.js';
 import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
 import { TufFeedClient } from './adapters/feed/tuf-feed-client.js';
 import { probeEndpoint } from './adapters/network/connectivity-probe.js';
@@ -61,10 +71,15 @@ export interface PatchbayOptions {
   freeSpace?: (dir: string) => Promise<number>;
   /** Timeouts and retries of bundle downloads (tests shorten them). */
   downloadOptions?: DownloadRunnerDeps['downloadOptions'];
+  /** Installation: how long a started release may take to be healthy; hooks at each journaled step (fault tests). */
+  install?: { healthCheckTimeoutMs?: number; hooks?: InstallerHooks };
+  /** How backups write files (tests inject a full disk or corrupt bytes). */
+  backupIo?: Partial<BackupIo>;
 }
 
 export interface Patchbay {
   app: App;
+  installer: Installer;
   config: Readonly<Config>;
   db: Db;
   layout: ApplianceLayout;
@@ -113,6 +128,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     });
   }
   const supervisor = new ApplianceSupervisor({ runtime, clock, logger: logger.child({ area: 'supervisor' }) });
+  const downtime = new DowntimeService(new DowntimeRepository(db), clock);
+  downtime.watch(supervisor);
   const events = createEventBus();
   const system = new SystemService(systemId, layout, supervisor, events, logger.child({ area: 'system' }));
   system.watch();
@@ -183,7 +200,52 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     downloadOptions: options.downloadOptions,
   });
   downloads.attach(runner);
-  const services: Services = { accounts, system, events, updates, connectivity, licences, modules, downloads };
+
+  const freeSpace = options.freeSpace ?? statfsFree;
+  const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
+  const jobSteps = new JobStepsRepository(db);
+  let install: InstallService | null = null;
+  const installer = new Installer({
+    journal: new JournalStore(path.join(config.home, 'install')),
+    jobs: jobsRepo,
+    steps: jobSteps,
+    backups,
+    layout,
+    supervisor,
+    migrations: new MigrationRunner({ layout, nodePath: options.nodePath ?? NODE_MODULES }),
+    bundles: runner,
+    staging: new StagingArea(dirs.staging),
+    downtime,
+    blockers: async (version) =>
+      (await updates.availableVersions(null)).find((v) => v.version === version)?.blockers ?? [
+        { code: 'ALREADY_INSTALLED', message: `Version ${version} is not newer than the installed one.` },
+      ],
+    freeSpace,
+    events,
+    clock,
+    logger: logger.child({ area: 'install' }),
+    options: {
+      healthCheckTimeoutMs: options.install?.healthCheckTimeoutMs ?? config.installHealthTimeoutSeconds * 1000,
+      hooks: options.install?.hooks,
+      keepBackups: () => install?.retention() ?? 5,
+    },
+  });
+  install = new InstallService({
+    jobs: jobsRepo,
+    steps: jobSteps,
+    installer,
+    downloads,
+    updates,
+    backups,
+    layout,
+    supervisor,
+    downtime,
+    settings: { get: (key) => updatesRepo.getSetting(key), put: (key, value, at) => updatesRepo.putSetting(key, value, at) },
+    freeSpace,
+    measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
+    clock,
+  });
+  const services: Services = { accounts, system, events, updates, connectivity, licences, modules, downloads, install, downtime };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({
@@ -199,12 +261,16 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   runner.recover();
   const stopUpdateChecks =
     options.scheduledChecks === false ? () => {} : scheduleUpdateChecks(updates, clock, logger.child({ area: 'updates' }));
-  // The API answers while the appliance starts: its state shows RESTARTING, then RUNNING.
-  supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
+  // An installation that a crash interrupted is completed or undone first; it starts the appliance
+  // itself. Otherwise the appliance starts now. Either way the API answers meanwhile.
+  const recovery = await installer.recover();
+  if (recovery) logger.warn('recovering an interrupted installation', recovery);
+  else supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
 
   let stopping: Promise<void> | null = null;
   return {
     app,
+    installer,
     config,
     db,
     layout,
@@ -217,8 +283,10 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
+        await installer.stop();
         await runner.stop();
         system.unwatch();
+        downtime.unwatch();
         await app.stop();
         // A supervised demo appliance is Patchbay's child and stops with it; a real appliance runs on.
         await supervisor.shutdown({ stopAppliance: config.appliance.kind === 'demo' });
@@ -272,7 +340,11 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);
+  exitOnSignals(patchbay, logger);
+}
 
+/** SIGINT/SIGTERM stop Patchbay gracefully (the appliance too, when it is its child); a second one exits at once. */
+export function exitOnSignals(patchbay: Patchbay, logger: Logger): void {
   let signals = 0;
   const shutdown = (signal: string) => {
     signals += 1;

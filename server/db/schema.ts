@@ -122,7 +122,7 @@ export const licences = sqliteTable('licences', {
 /** Update jobs. `activeSlot` is 1 while a job is active and NULL after: the unique index allows one. */
 export const updateJobs = sqliteTable('update_jobs', {
   id: text('id').primaryKey(),
-  mode: text('mode', { enum: ['SEPARATE', 'DOWNLOAD_AND_INSTALL'] }).notNull(),
+  mode: text('mode', { enum: ['SEPARATE', 'DOWNLOAD_AND_INSTALL', 'RESTORE'] }).notNull(),
   targetVersion: text('target_version').notNull(),
   modules: text('modules', { mode: 'json' }).$type<{ moduleId: string; version: string }[]>().notNull(),
   acknowledgedWarnings: integer('acknowledged_warnings', { mode: 'boolean' }).notNull(),
@@ -137,6 +137,17 @@ export const updateJobs = sqliteTable('update_jobs', {
   bytesTotal: integer('bytes_total').notNull(),
   errorCode: text('error_code'),
   errorMessage: text('error_message'),
+  /** The installation step being run (null for download phases). */
+  step: text('step'),
+  /** How an installation ended (SUCCEEDED, RESTORED, ROLLED_BACK, ROLLBACK_FAILED, FAILED). */
+  outcome: text('outcome'),
+  /** The backup was put back after a failure. */
+  restored: integer('restored', { mode: 'boolean' }).notNull().default(false),
+  fromVersion: text('from_version'),
+  /** The verified backup this job took before it changed anything. */
+  backupId: text('backup_id'),
+  /** The backup an administrator's restore puts back. */
+  sourceBackupId: text('source_backup_id'),
 });
 
 /** What happened to a job: phase changes, retries, resumes, errors (not every chunk). */
@@ -152,4 +163,36 @@ export const updateJobEvents = sqliteTable(
     message: text('message').notNull(),
   },
   (t) => [index('update_job_events_job_idx').on(t.jobId, t.id)],
+);
+
+/** Each installation step of a job as it ran: when, how long, how it ended (a mirror of the journal). */
+export const updateJobSteps = sqliteTable(
+  'update_job_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => updateJobs.id, { onDelete: 'cascade' }),
+    step: text('step').notNull(),
+    startedAt: timestamp('started_at').notNull(),
+    finishedAt: timestamp('finished_at'),
+    outcome: text('outcome', { enum: ['RUNNING', 'DONE', 'FAILED', 'INTERRUPTED'] }).notNull(),
+    message: text('message'),
+  },
+  (t) => [index('update_job_steps_job_idx').on(t.jobId, t.id)],
+);
+
+/** Every window in which the appliance was unavailable (stopped, starting, unhealthy), with its cause. */
+export const downtimeWindows = sqliteTable(
+  'downtime_windows',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    startedAt: timestamp('started_at').notNull(),
+    endedAt: timestamp('ended_at'),
+    cause: text('cause').notNull(),
+    /** PLANNED: an installation or restore stopped it; UNPLANNED: a crash or a failed health check. */
+    kind: text('kind', { enum: ['PLANNED', 'UNPLANNED'] }).notNull(),
+    jobId: text('job_id'),
+  },
+  (t) => [index('downtime_windows_started_idx').on(t.startedAt)],
 );

@@ -1,18 +1,36 @@
 /**
- * Update jobs: the states a download job goes through, which of them count as active (one active
- * job at a time), the allowed transitions, and the start-time rule. Pure.
+ * Update jobs: the states a job goes through (a background download, then its installation; or
+ * both in one go; or an administrator's restore of a backup), which of them count as active (one
+ * active job at a time), the allowed transitions, and the start-time rule. Pure.
  */
-export const JOB_STATES = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'CANCELLED', 'FAILED'] as const;
+export const JOB_STATES = [
+  'SCHEDULED',
+  'DOWNLOADING',
+  'DOWNLOADED',
+  'STAGED',
+  'INSTALLING',
+  'RESTORING',
+  'SUCCEEDED',
+  'CANCELLED',
+  'FAILED',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+export const JOB_MODES = ['SEPARATE', 'DOWNLOAD_AND_INSTALL', 'RESTORE'] as const;
+export type JobMode = (typeof JOB_MODES)[number];
+
 /** A staged job waits for its installation: it still holds the one active slot. */
-export const ACTIVE_STATES: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
+export const ACTIVE_STATES: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'INSTALLING', 'RESTORING'];
 
 const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   SCHEDULED: ['DOWNLOADING', 'CANCELLED', 'FAILED'],
   DOWNLOADING: ['DOWNLOADING', 'DOWNLOADED', 'CANCELLED', 'FAILED'],
   DOWNLOADED: ['STAGED', 'CANCELLED', 'FAILED'],
-  STAGED: ['CANCELLED'],
+  STAGED: ['INSTALLING', 'CANCELLED'],
+  // An installation cannot be cancelled: once the appliance is stopped it ends installed or restored.
+  INSTALLING: ['RESTORING', 'SUCCEEDED', 'FAILED'],
+  RESTORING: ['FAILED'],
+  SUCCEEDED: [],
   CANCELLED: [],
   FAILED: [],
 };

@@ -142,3 +142,41 @@ export function checkSelection(plan: ModulePlanEntry[], selections: ModuleSelect
   }
   return problems;
 }
+
+export interface ModuleChange {
+  moduleId: string;
+  name: string;
+  from: string;
+  /** The new version, or null when the module stays as it is. */
+  to: string | null;
+  /** The installed version does not run on the target and nothing replaces it. */
+  disabled: boolean;
+}
+
+/**
+ * The module state the appliance has after the update: each selected module moves to its chosen
+ * version; any other enabled module stays, and is disabled when its installed version does not
+ * support the target (the plan warned about it and the admin acknowledged the warning).
+ */
+export function moduleStateAfter(
+  installed: (InstalledModuleInfo & { enabled: boolean })[],
+  targetSystemVersion: string,
+  selections: ModuleSelection[],
+): { modules: { id: string; name: string; version: string; enabled: boolean }[]; changes: ModuleChange[] } {
+  const chosen = new Map(selections.map((s) => [s.moduleId, s.version]));
+  const changes: ModuleChange[] = [];
+  const modules = installed.map((m) => {
+    const to = chosen.get(m.id);
+    if (to !== undefined) {
+      changes.push({ moduleId: m.id, name: m.name, from: m.version, to, disabled: false });
+      return { id: m.id, name: m.name, version: to, enabled: true };
+    }
+    const runs = !!m.supportedSystem && semver.satisfies(targetSystemVersion, m.supportedSystem, { includePrerelease: true });
+    if (m.enabled && !runs) {
+      changes.push({ moduleId: m.id, name: m.name, from: m.version, to: null, disabled: true });
+      return { id: m.id, name: m.name, version: m.version, enabled: false };
+    }
+    return { id: m.id, name: m.name, version: m.version, enabled: m.enabled };
+  });
+  return { modules, changes };
+}

@@ -7,7 +7,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../adapters/clock.js';
-import { DownloadError, type DownloadOptions, download, discardPartial } from '../adapters/download/resumable-downloader.js';
+import { DownloadError, type DownloadOptions, download } from '../adapters/download/resumable-downloader.js';
 import { extractBundle, UnsafeArchiveError } from '../adapters/download/safe-extract.js';
 import type { Logger } from '../adapters/logger.js';
 import { secondsLeft } from '../domain/jobs.js';
@@ -103,6 +103,7 @@ export class DownloadRunner implements DownloadRunnerControl {
       const event: ProgressEvent = {
         jobId: job.id,
         state,
+        step: null,
         bytesDone,
         bytesTotal: job.bytesTotal,
         bytesPerSecond,
@@ -116,75 +117,103 @@ export class DownloadRunner implements DownloadRunnerControl {
     if (!repo.move(job.id, ['SCHEDULED'], 'DOWNLOADING', { startedAt: job.startedAt ?? clock.now() })) return;
     repo.addEvent(job.id, clock.now(), 'DOWNLOADING', `Downloading ${job.targetVersion} in the background.`);
     publish('DOWNLOADING', job.bytesDone, 0);
-    const files = [
-      { label: `release ${job.targetVersion}`, target: this.deps.updates.bundleFor(job.targetVersion) },
-      ...job.modules.map((m) => ({
-        label: `module ${m.moduleId} ${m.version}`,
-        target: this.deps.updates.bundleFor(job.targetVersion, m),
-      })),
-    ];
-    const jobDownloads = path.join(this.deps.dirs.downloads, job.id);
-    const limit = this.deps.updates.settings().downloadBandwidthLimit;
     try {
-      let before = 0;
-      let lastSaved = 0;
-      for (const file of files) {
-        const dest = path.join(jobDownloads, path.basename(file.target.name));
-        const base = before;
-        await download({ url: this.deps.targetUrl(file.target), length: file.target.length, sha256: file.target.sha256 }, dest, {
-          ...this.deps.downloadOptions,
-          bandwidthLimit: limit,
-          signal,
-          onProgress: (p) => {
-            const done = base + p.bytesDone;
-            publish('DOWNLOADING', done, p.bytesPerSecond);
-            if (Date.now() - lastSaved > 2000) {
-              lastSaved = Date.now();
-              repo.setProgress(job.id, done);
-            }
-          },
-          onEvent: (e) => {
-            const text =
-              e.type === 'retry'
-                ? `${file.label}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.inMs / 100) / 10} s.`
-                : e.type === 'resume'
-                  ? `${file.label}: resuming at byte ${e.fromByte}.`
-                  : `${file.label}: starting over (${e.reason}).`;
-            repo.addEvent(job.id, clock.now(), e.type.toUpperCase(), text);
-          },
-        });
-        before += file.target.length;
-        repo.setProgress(job.id, before);
-      }
+      await this.fetch(job, signal, (done, rate) => publish('DOWNLOADING', done, rate));
       if (!repo.move(job.id, ['DOWNLOADING'], 'DOWNLOADED', { bytesDone: job.bytesTotal })) return;
       repo.addEvent(job.id, clock.now(), 'DOWNLOADED', 'All bundles downloaded and verified against their signed hashes.');
       publish('DOWNLOADED', job.bytesTotal, 0);
-
-      const staging = path.join(this.deps.dirs.staging, job.id);
-      await fsp.rm(staging, { recursive: true, force: true });
-      for (const file of files) {
-        const { dir, manifest } = await extractBundle(path.join(jobDownloads, path.basename(file.target.name)), staging);
-        const isRelease = file === files[0];
-        if (isRelease && manifest.version !== job.targetVersion) {
-          throw new UnsafeArchiveError([`the release bundle says version ${String(manifest.version)}, not ${job.targetVersion}`]);
-        }
-        await fsp.rename(dir, path.join(staging, isRelease ? 'release' : `module-${String(manifest.id ?? path.basename(dir))}`));
-      }
+      await this.stage(job);
       if (!repo.move(job.id, ['DOWNLOADED'], 'STAGED', { finishedAt: clock.now() })) return;
       repo.addEvent(job.id, clock.now(), 'STAGED', 'Unpacked and checked: ready to install.');
       publish('STAGED', job.bytesTotal, 0);
       logger.info('download job staged', { jobId: job.id, version: job.targetVersion });
     } catch (err) {
       if (signal.aborted) return; // cancelled or stopping: the service or the next start decides
-      const code = err instanceof DownloadError || err instanceof UnsafeArchiveError ? err.code : 'DOWNLOAD_FAILED';
-      const message = err instanceof Error ? err.message : String(err);
+      const { code, message } = describeFetchError(err);
       repo.move(job.id, ['DOWNLOADING', 'DOWNLOADED'], 'FAILED', { finishedAt: clock.now(), errorCode: code, errorMessage: message });
       repo.addEvent(job.id, clock.now(), 'FAILED', message);
-      for (const file of files) await discardPartial(path.join(jobDownloads, path.basename(file.target.name)));
-      await fsp.rm(jobDownloads, { recursive: true, force: true });
-      await fsp.rm(path.join(this.deps.dirs.staging, job.id), { recursive: true, force: true });
+      await this.discard(job);
       publish('FAILED', 0, 0, message);
       logger.warn('download job failed', { jobId: job.id, code, message });
     }
   }
+
+  private files(job: JobRow) {
+    return [
+      { label: `release ${job.targetVersion}`, target: this.deps.updates.bundleFor(job.targetVersion) },
+      ...job.modules.map((m) => ({
+        label: `module ${m.moduleId} ${m.version}`,
+        target: this.deps.updates.bundleFor(job.targetVersion, m),
+      })),
+    ];
+  }
+
+  /**
+   * Downloads the job's release and module bundles (resuming what is there) and checks each
+   * against its signed length and hash. Throws on failure; state changes are the caller's.
+   */
+  async fetch(job: JobRow, signal: AbortSignal, onProgress: (bytesDone: number, bytesPerSecond: number) => void): Promise<void> {
+    const { repo, clock } = this.deps;
+    const jobDownloads = path.join(this.deps.dirs.downloads, job.id);
+    const limit = this.deps.updates.settings().downloadBandwidthLimit;
+    let before = 0;
+    let lastSaved = 0;
+    for (const file of this.files(job)) {
+      const dest = path.join(jobDownloads, path.basename(file.target.name));
+      const base = before;
+      await download({ url: this.deps.targetUrl(file.target), length: file.target.length, sha256: file.target.sha256 }, dest, {
+        ...this.deps.downloadOptions,
+        bandwidthLimit: limit,
+        signal,
+        onProgress: (p) => {
+          const done = base + p.bytesDone;
+          onProgress(done, p.bytesPerSecond);
+          if (Date.now() - lastSaved > 2000) {
+            lastSaved = Date.now();
+            repo.setProgress(job.id, done);
+          }
+        },
+        onEvent: (e) => {
+          const text =
+            e.type === 'retry'
+              ? `${file.label}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.inMs / 100) / 10} s.`
+              : e.type === 'resume'
+                ? `${file.label}: resuming at byte ${e.fromByte}.`
+                : `${file.label}: starting over (${e.reason}).`;
+          repo.addEvent(job.id, clock.now(), e.type.toUpperCase(), text);
+        },
+      });
+      before += file.target.length;
+      repo.setProgress(job.id, before);
+    }
+  }
+
+  /** Unpacks the verified bundles into the job's private staging directory (`release`, `module-<id>`). */
+  async stage(job: JobRow): Promise<void> {
+    const files = this.files(job);
+    const jobDownloads = path.join(this.deps.dirs.downloads, job.id);
+    const staging = path.join(this.deps.dirs.staging, job.id);
+    await fsp.rm(staging, { recursive: true, force: true });
+    for (const file of files) {
+      const { dir, manifest } = await extractBundle(path.join(jobDownloads, path.basename(file.target.name)), staging);
+      const isRelease = file === files[0];
+      if (isRelease && manifest.version !== job.targetVersion) {
+        throw new UnsafeArchiveError([`the release bundle says version ${String(manifest.version)}, not ${job.targetVersion}`]);
+      }
+      await fsp.rename(dir, path.join(staging, isRelease ? 'release' : `module-${String(manifest.id ?? path.basename(dir))}`));
+    }
+  }
+
+  /** Removes the job's downloaded (also partial) and staged files. */
+  async discard(job: JobRow): Promise<void> {
+    // The partial files and their metadata live in the job's directory: removing it removes them all.
+    await fsp.rm(path.join(this.deps.dirs.downloads, job.id), { recursive: true, force: true });
+    await fsp.rm(path.join(this.deps.dirs.staging, job.id), { recursive: true, force: true });
+  }
+}
+
+/** The stable code and the message of a failed fetch or unpack. */
+export function describeFetchError(err: unknown): { code: string; message: string } {
+  const code = err instanceof DownloadError || err instanceof UnsafeArchiveError ? err.code : 'DOWNLOAD_FAILED';
+  return { code, message: err instanceof Error ? err.message : String(err) };
 }

@@ -1,11 +1,14 @@
-/** Storage of update jobs and their event log. */
+/** Storage of update jobs, their event log and their installation steps. */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { updateJobEvents, updateJobs } from '../db/schema.js';
+import { updateJobEvents, updateJobSteps, updateJobs } from '../db/schema.js';
 import { ACTIVE_STATES, type JobState } from '../domain/jobs.js';
 
 export type JobRow = typeof updateJobs.$inferSelect;
 export type JobEventRow = typeof updateJobEvents.$inferSelect;
+export type JobStepRow = typeof updateJobSteps.$inferSelect;
+export type NewJobRow = Omit<JobRow, 'activeSlot' | 'step' | 'outcome' | 'restored' | 'fromVersion' | 'backupId' | 'sourceBackupId'> &
+  Partial<Pick<JobRow, 'step' | 'fromVersion' | 'sourceBackupId'>>;
 
 export class JobAlreadyActiveConflict extends Error {}
 
@@ -13,7 +16,7 @@ export class JobsRepository {
   constructor(private readonly db: Db) {}
 
   /** Inserts an active job; the unique active slot makes a second one fail, even when two race. */
-  insertActive(row: Omit<JobRow, 'activeSlot'>): JobRow {
+  insertActive(row: NewJobRow): JobRow {
     try {
       return this.db
         .insert(updateJobs)
@@ -54,6 +57,10 @@ export class JobsRepository {
     );
   }
 
+  update(id: string, fields: Partial<Omit<JobRow, 'id' | 'state' | 'activeSlot'>>): void {
+    this.db.update(updateJobs).set(fields).where(eq(updateJobs.id, id)).run();
+  }
+
   setProgress(id: string, bytesDone: number): void {
     this.db.update(updateJobs).set({ bytesDone }).where(eq(updateJobs.id, id)).run();
   }
@@ -64,5 +71,35 @@ export class JobsRepository {
 
   events(jobId: string): JobEventRow[] {
     return this.db.select().from(updateJobEvents).where(eq(updateJobEvents.jobId, jobId)).orderBy(asc(updateJobEvents.id)).all();
+  }
+}
+
+export class JobStepsRepository {
+  constructor(private readonly db: Db) {}
+
+  start(jobId: string, step: string, at: Date): void {
+    this.db.insert(updateJobSteps).values({ jobId, step, startedAt: at, outcome: 'RUNNING' }).run();
+  }
+
+  /** Ends the running row of this step (there is at most one). */
+  finish(jobId: string, step: string, at: Date, outcome: 'DONE' | 'FAILED' | 'INTERRUPTED', message: string | null = null): void {
+    this.db
+      .update(updateJobSteps)
+      .set({ finishedAt: at, outcome, message })
+      .where(and(eq(updateJobSteps.jobId, jobId), eq(updateJobSteps.step, step), eq(updateJobSteps.outcome, 'RUNNING')))
+      .run();
+  }
+
+  /** After a crash: the steps that were running did not finish. */
+  interrupt(jobId: string, at: Date, message: string): void {
+    this.db
+      .update(updateJobSteps)
+      .set({ finishedAt: at, outcome: 'INTERRUPTED', message })
+      .where(and(eq(updateJobSteps.jobId, jobId), eq(updateJobSteps.outcome, 'RUNNING')))
+      .run();
+  }
+
+  list(jobId: string): JobStepRow[] {
+    return this.db.select().from(updateJobSteps).where(eq(updateJobSteps.jobId, jobId)).orderBy(asc(updateJobSteps.id)).all();
   }
 }

@@ -39,6 +39,9 @@ export class ApplianceSupervisor {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly logger: Logger;
   private readonly unsubscribeExit: () => void;
+  private launchedAt: number | null = null;
+  private lastStartMs: number | null = null;
+  private lastStopMs: number | null = null;
 
   constructor(private readonly options: ApplianceSupervisorOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -68,7 +71,7 @@ export class ApplianceSupervisor {
       if (health.healthy) {
         this.set('RUNNING', health.telephonyAvailable, null);
       } else {
-        this.set('RESTARTING', false, 'starting');
+        this.set('RESTARTING', false, 'starting the appliance');
         await this.bringUp();
       }
       this.watchHealth();
@@ -81,12 +84,58 @@ export class ApplianceSupervisor {
       this.maintenance = true;
       this.cancelTimers();
       this.set('MAINTENANCE', false, reason);
+      const started = this.options.clock.now().getTime();
       await this.options.runtime.stop();
+      this.lastStopMs = this.options.clock.now().getTime() - started;
     });
   }
 
   startAfterMaintenance(): Promise<void> {
     return this.start();
+  }
+
+  /**
+   * For the installer: launches the appliance (still in maintenance: no automatic restart). When it
+   * fails to launch it is stopped again and stays in MAINTENANCE, so that the caller can restore.
+   */
+  launch(reason: string): Promise<void> {
+    return this.serial(async () => {
+      this.maintenance = true;
+      this.cancelTimers();
+      this.set('RESTARTING', false, reason);
+      this.launchedAt = this.options.clock.now().getTime();
+      try {
+        await this.options.runtime.start();
+      } catch (err) {
+        await this.options.runtime.stop();
+        this.set('MAINTENANCE', false, `start failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * For the installer: waits until the launched appliance is healthy, then supervises it as usual.
+   * On a timeout (or an exit) it is stopped and stays in MAINTENANCE.
+   */
+  awaitHealthy(timeoutMs: number): Promise<void> {
+    return this.serial(async () => {
+      try {
+        await this.waitHealthy(timeoutMs);
+      } catch (err) {
+        await this.options.runtime.stop();
+        this.set('MAINTENANCE', false, `health check failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      }
+      this.maintenance = false;
+      this.restartAttempts = 0;
+      this.watchHealth();
+    });
+  }
+
+  /** How long the last stop and the last start-until-healthy took, when measured. */
+  timings(): { lastStopMs: number | null; lastStartMs: number | null } {
+    return { lastStopMs: this.lastStopMs, lastStartMs: this.lastStartMs };
   }
 
   restart(reason: string): Promise<void> {
@@ -112,6 +161,7 @@ export class ApplianceSupervisor {
 
   private async bringUp(): Promise<void> {
     try {
+      this.launchedAt = this.options.clock.now().getTime();
       await this.options.runtime.start();
       await this.waitHealthy();
       this.restartAttempts = 0;
@@ -123,13 +173,14 @@ export class ApplianceSupervisor {
     }
   }
 
-  private async waitHealthy(): Promise<void> {
-    const timeoutMs = this.options.startHealthTimeoutMs ?? 20_000;
+  private async waitHealthy(timeoutMs = this.options.startHealthTimeoutMs ?? 20_000): Promise<void> {
     const deadline = this.options.clock.now().getTime() + timeoutMs;
     let last = 'no answer yet';
     for (;;) {
       const health = await this.options.runtime.health();
       if (health.healthy) {
+        if (this.launchedAt !== null) this.lastStartMs = this.options.clock.now().getTime() - this.launchedAt;
+        this.launchedAt = null;
         this.set('RUNNING', health.telephonyAvailable, null);
         return;
       }

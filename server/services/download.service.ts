@@ -10,7 +10,7 @@ import type { Clock } from '../adapters/clock.js';
 import { statfsFree } from '../adapters/download/resumable-downloader.js';
 import type { Principal } from '../domain/auth.js';
 import { DomainError, NotFoundError } from '../domain/errors.js';
-import { isActive, type JobState, startTimeProblem } from '../domain/jobs.js';
+import { type JobState, startTimeProblem } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
 import type { Blocker } from '../domain/upgrade-path.js';
 import type { ProgressEvent } from '../events.js';
@@ -70,9 +70,16 @@ export class InsufficientDiskError extends DomainError {
 export class JobNotCancellableError extends DomainError {
   readonly code = 'JOB_NOT_CANCELLABLE';
   constructor(readonly state: string) {
-    super(`A job that is ${state} cannot be cancelled.`);
+    super(
+      state === 'INSTALLING' || state === 'RESTORING'
+        ? 'An installation cannot be cancelled: it ends installed, or with the previous state restored.'
+        : `A job that is ${state} cannot be cancelled.`,
+    );
   }
 }
+
+/** A download can be cancelled until its installation starts; an installation cannot. */
+const CANCELLABLE: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
 
 export interface ScheduleDownloadInput {
   version: string;
@@ -104,7 +111,11 @@ export class DownloadService {
     this.runner = runner;
   }
 
-  async schedule(principal: Principal, input: ScheduleDownloadInput): Promise<JobRow> {
+  /**
+   * The checks a download and a one-go installation share: the version is known and installable,
+   * the module selection fits its plan and its warnings are acknowledged. Returns the bytes to fetch.
+   */
+  async check(input: Omit<ScheduleDownloadInput, 'startAt'>): Promise<{ bytesTotal: number }> {
     if (!this.updates.findRelease(input.version)) throw new VersionNotFoundError(input.version);
     const assessed = (await this.updates.availableVersions(null)).find((v) => v.version === input.version);
     if (!assessed)
@@ -117,13 +128,17 @@ export class DownloadService {
     if (wrong)
       throw new InvalidModuleSelectionError(wrong.code as 'UNKNOWN_MODULE' | 'MODULE_VERSION_INCOMPATIBLE', wrong.message, wrong.moduleId);
     if (problems.length) throw new WarningsNotAcknowledgedError(problems.map((p) => p.moduleId));
+    const files = [this.updates.bundleFor(input.version), ...input.modules.map((m) => this.updates.bundleFor(input.version, m))];
+    return { bytesTotal: files.reduce((n, f) => n + f.length, 0) };
+  }
+
+  async schedule(principal: Principal, input: ScheduleDownloadInput): Promise<JobRow> {
+    const { bytesTotal } = await this.check(input);
     const now = this.clock.now();
     const startAt = input.startAt ?? now;
     const timeProblem = startTimeProblem(startAt, now);
     if (timeProblem) throw new InvalidStartTimeError(timeProblem);
 
-    const files = [this.updates.bundleFor(input.version), ...input.modules.map((m) => this.updates.bundleFor(input.version, m))];
-    const bytesTotal = files.reduce((n, f) => n + f.length, 0);
     await fsp.mkdir(this.dirs.downloads, { recursive: true });
     // Room for the bundles and for their unpacked copy in staging (at least the same again).
     const needed = bytesTotal * 2;
@@ -168,7 +183,7 @@ export class DownloadService {
     const job = this.repo.find(id);
     if (!job) throw new NotFoundError('update job', id);
     const state = job.state as JobState;
-    if (!isActive(state)) throw new JobNotCancellableError(state);
+    if (!CANCELLABLE.includes(state)) throw new JobNotCancellableError(state);
     await this.runner?.cancel(id);
     const now = this.clock.now();
     this.repo.move(id, [state, 'SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'], 'CANCELLED', { finishedAt: now });

@@ -115,7 +115,53 @@ describe('ApplianceSupervisor', () => {
       await clock.advance(10_000);
       expect(delays).toEqual([500, 1000, 2000, 4000, 4000]);
       expect(sut.getState().state).toBe('RUNNING');
-      expect(states.filter((s) => s === 'RESTARTING')).toHaveLength(5);
+      // The first start and the five restarts.
+      expect(states.filter((s) => s === 'RESTARTING')).toHaveLength(6);
+    });
+  });
+
+  describe('launch and awaitHealthy (for the installer)', () => {
+    it('starts the appliance and supervises it again once healthy, measuring how long it took', async () => {
+      const { clock, runtime, sut, states } = setup();
+      await sut.start();
+      await sut.stopForMaintenance('installing 8.2.0');
+      await sut.launch('starting 8.2.0');
+      expect(sut.getState()).toMatchObject({ state: 'RESTARTING', reason: 'starting 8.2.0' });
+      await sut.awaitHealthy(5000);
+      expect(sut.getState().state).toBe('RUNNING');
+      expect(sut.timings().lastStartMs).not.toBeNull();
+      // Supervised again: a crash now is restarted.
+      runtime.crash();
+      await clock.advance(2000);
+      expect(runtime.starts).toBe(3);
+      expect(states.slice(-3)).toEqual(['DEGRADED', 'RESTARTING', 'RUNNING']);
+    });
+
+    it('stays in maintenance, stopped and not restarted, when the launch fails', async () => {
+      const { clock, runtime, sut } = setup();
+      await sut.start();
+      await sut.stopForMaintenance('installing');
+      runtime.startFailures = 1;
+      await expect(sut.launch('starting 8.2.0')).rejects.toThrow(/exit code 1/);
+      expect(sut.getState()).toMatchObject({ state: 'MAINTENANCE', reason: 'start failed: exit code 1 during start' });
+      await clock.advance(60_000);
+      expect(runtime.starts).toBe(2);
+    });
+
+    it('stops the appliance and stays in maintenance when it is not healthy in time', async () => {
+      const { clock, runtime, sut } = setup();
+      await sut.start();
+      await sut.stopForMaintenance('installing');
+      runtime.healthy = false;
+      await sut.launch('starting 8.2.0');
+      const waiting = sut.awaitHealthy(1000);
+      const outcome = expect(waiting).rejects.toThrow(/did not become healthy within 1000 ms \(HTTP 503\)/);
+      for (let i = 0; i < 20; i++) await clock.advance(100);
+      await outcome;
+      expect(runtime.running).toBe(false);
+      expect(sut.getState().state).toBe('MAINTENANCE');
+      await clock.advance(60_000);
+      expect(runtime.starts).toBe(2);
     });
   });
 

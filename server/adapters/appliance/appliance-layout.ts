@@ -21,6 +21,8 @@ export const releaseManifestSchema = z.object({
   start: z.object({ command: z.array(z.string().min(1)).min(1) }),
   health: z.object({ path: z.string().startsWith('/'), timeoutMs: z.number().int().positive().optional() }),
   migrations: z.array(z.string()).default([]),
+  /** Brings the data to this release's schema; run by the installer while the appliance is stopped. */
+  migrate: z.object({ command: z.array(z.string().min(1)).min(1), timeoutMs: z.number().int().positive().optional() }).optional(),
   failMigrations: z.array(z.string()).optional(),
 });
 export type ReleaseManifest = z.infer<typeof releaseManifestSchema>;
@@ -161,5 +163,86 @@ export class ApplianceLayout {
     await fsp.symlink(target, tmp);
     await fsp.rename(tmp, this.currentLink);
     await fsyncDir(this.root);
+  }
+
+  /** Versions with a release directory (those with a manifest), in no particular order. */
+  async listReleases(): Promise<string[]> {
+    const entries = await fsp.readdir(this.releasesDir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && fs.existsSync(path.join(this.releasesDir, e.name, 'manifest.json'))).map((e) => e.name);
+  }
+
+  /** The version `current` points at, or null when the link is missing. */
+  async currentVersion(): Promise<string | null> {
+    try {
+      return path.basename(await this.currentReleaseDir());
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Moves an unpacked release into `releases/<version>` (a rename: the bytes are not copied again),
+   * replacing what an interrupted earlier attempt left there. Never touches the current release.
+   */
+  async applyRelease(stagedDir: string, version: string): Promise<void> {
+    await this.moveInto(stagedDir, this.releaseDir(version), version);
+    await fsyncDir(this.releasesDir);
+  }
+
+  async removeRelease(version: string): Promise<void> {
+    if ((await this.currentVersion()) === version) throw new Error(`release ${version} is the current one`);
+    await fsp.rm(this.releaseDir(version), { recursive: true, force: true });
+  }
+
+  /** Moves an unpacked module into `modules/<id>/<version>`. */
+  async applyModule(stagedDir: string, id: string, version: string): Promise<void> {
+    const dest = path.join(this.modulesDir, id, version);
+    await fsp.mkdir(path.dirname(dest), { recursive: true });
+    await this.moveInto(stagedDir, dest, null);
+    await fsyncDir(path.dirname(dest));
+  }
+
+  /** Whether a module version is in place (its manifest is there). */
+  async hasModule(id: string, version: string): Promise<boolean> {
+    return fsp.access(path.join(this.modulesDir, id, version, 'manifest.json')).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async removeModuleVersion(id: string, version: string): Promise<void> {
+    await fsp.rm(path.join(this.modulesDir, id, version), { recursive: true, force: true });
+  }
+
+  /** Removes what a killed switch or move left: temporary links and directories. */
+  async cleanupTemporary(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const dir of [this.root, this.releasesDir]) {
+      for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+        if (name.startsWith('.current-') || name.startsWith('.moving-')) {
+          await fsp.rm(path.join(dir, name), { recursive: true, force: true });
+          removed.push(path.join(dir, name));
+        }
+      }
+    }
+    return removed;
+  }
+
+  private async moveInto(from: string, dest: string, protectVersion: string | null): Promise<void> {
+    if (protectVersion !== null && (await this.currentVersion()) === protectVersion) {
+      throw new Error(`release ${protectVersion} is the current one and cannot be replaced`);
+    }
+    await fsp.rm(dest, { recursive: true, force: true });
+    try {
+      await fsp.rename(from, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      // Another file system: copy under a temporary name, then rename (never a half-copied release).
+      const tmp = path.join(path.dirname(dest), `.moving-${path.basename(dest)}-${process.pid}`);
+      await fsp.rm(tmp, { recursive: true, force: true });
+      await fsp.cp(from, tmp, { recursive: true });
+      await fsp.rename(tmp, dest);
+      await fsp.rm(from, { recursive: true, force: true });
+    }
   }
 }

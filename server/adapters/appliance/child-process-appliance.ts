@@ -160,9 +160,10 @@ export class ChildProcessAppliance implements ApplianceRuntime {
     if (alive(pid)) process.kill(pid, 'SIGKILL');
   }
 
+  /** Stops the appliance: its own child, or one that a killed predecessor left running on the same data. */
   stop(): Promise<void> {
     const child = this.child;
-    if (!child || !this.isRunning()) return Promise.resolve();
+    if (!child || !this.isRunning()) return this.stopOrphan();
     this.stopping ??= new Promise<void>((resolve) => {
       const killer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 10_000);
       child.once('exit', () => {

@@ -62,8 +62,18 @@ export function useI18n() {
     }
     return `${new Intl.NumberFormat(locale.value, { maximumFractionDigits: unit ? 1 : 0 }).format(value)} ${units[unit]}`;
   }
+  /** A duration in words ("40 milliseconds", "3 seconds", "4 minutes"), with a decimal below ten seconds. */
+  function formatDuration(seconds: number): string {
+    const unit = (value: number, name: 'millisecond' | 'second' | 'minute' | 'hour', digits = 0) =>
+      new Intl.NumberFormat(locale.value, { style: 'unit', unit: name, unitDisplay: 'long', maximumFractionDigits: digits }).format(value);
+    if (seconds < 0.95) return unit(Math.round(seconds * 1000), 'millisecond');
+    if (seconds < 10) return unit(Math.round(seconds * 10) / 10, 'second', 1);
+    if (seconds < 90) return unit(Math.round(seconds), 'second');
+    if (seconds < 90 * 60) return unit(Math.round(seconds / 60), 'minute');
+    return unit(Math.round(seconds / 360) / 10, 'hour', 1);
+  }
   function formatDate(iso: string): string {
     return new Intl.DateTimeFormat(locale.value, { dateStyle: 'long' }).format(new Date(iso));
   }
-  return { locale, t, has, setLocale, formatDateTime, formatDate, formatBytes };
+  return { locale, t, has, setLocale, formatDateTime, formatDate, formatBytes, formatDuration };
 }

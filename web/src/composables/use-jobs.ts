@@ -1,10 +1,12 @@
-/** Update jobs: the list (with the active one), scheduling a download, cancelling, live progress. */
+/** Update jobs: the list (with the active download and the running installation), scheduling a download, cancelling, live progress. */
 import { useMutation, useQuery, useSubscription } from '@urql/vue';
 import { computed, type Ref } from 'vue';
 import type { ScheduleDownloadInput } from '../graphql/generated/graphql';
 import { CancelJobMutation, ScheduleDownloadMutation, UpdateJobsQuery, UpdateProgressSubscription } from '../graphql/operations';
 
 const ACTIVE = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
+/** An installation or a restore is running: the appliance is stopped or about to be. */
+export const INSTALLATION_STATES = ['INSTALLING', 'RESTORING'];
 
 export function useJobs() {
   const query = useQuery({ query: UpdateJobsQuery, variables: { first: 50 }, requestPolicy: 'network-only' });
@@ -29,6 +31,7 @@ export function useJobs() {
   return {
     jobs,
     active: computed(() => jobs.value.find((j) => ACTIVE.includes(j.state)) ?? null),
+    installing: computed(() => jobs.value.find((j) => INSTALLATION_STATES.includes(j.state)) ?? null),
     scheduling: scheduling.fetching,
     schedule,
     cancel,

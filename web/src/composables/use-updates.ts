@@ -40,5 +40,7 @@ export function useUpdates() {
     searching: search.fetching,
     loading: query.fetching,
     searchNow,
+    /** Reads the versions again (after an installation, the installed version changed). */
+    refresh: () => query.executeQuery({ requestPolicy: 'network-only' }),
   };
 }

@@ -272,7 +272,11 @@ export const JobFields = graphql(`
     id
     mode
     targetVersion
+    fromVersion
     state
+    step
+    outcome
+    restored
     startAt
     createdAt
     createdBy
@@ -280,6 +284,9 @@ export const JobFields = graphql(`
     finishedAt
     bytesDone
     bytesTotal
+    backupId
+    sourceBackupId
+    unavailableSeconds
     modules {
       moduleId
       version
@@ -291,15 +298,185 @@ export const JobFields = graphql(`
   }
 `);
 
+export const DowntimeFields = graphql(`
+  fragment DowntimeFields on DowntimeWindow {
+    id
+    startedAt
+    endedAt
+    seconds
+    cause
+    kind
+    jobId
+  }
+`);
+
+export const JobStepFields = graphql(`
+  fragment JobStepFields on UpdateJobStep {
+    step
+    startedAt
+    finishedAt
+    seconds
+    outcome
+    message
+  }
+`);
+
 export const UpdateJobsQuery = graphql(`
   query UpdateJobs($first: Int) {
     updateJobs(first: $first) {
       ...JobFields
+      steps {
+        ...JobStepFields
+      }
+      downtime {
+        ...DowntimeFields
+      }
       events {
         at
         type
         message
       }
+    }
+  }
+`);
+
+export const UpdateJobQuery = graphql(`
+  query UpdateJob($id: ID!) {
+    updateJob(id: $id) {
+      ...JobFields
+      plannedSteps
+      rollbackSteps
+      steps {
+        ...JobStepFields
+      }
+      downtime {
+        ...DowntimeFields
+      }
+    }
+  }
+`);
+
+export const InstallEstimateQuery = graphql(`
+  query InstallEstimate($jobId: ID, $version: String, $backupId: ID) {
+    installEstimate(jobId: $jobId, version: $version, backupId: $backupId) {
+      __typename
+      ... on InstallEstimate {
+        seconds
+        backupSeconds
+        otherSeconds
+        downloadSeconds
+        worstCaseSeconds
+        dataBytes
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const InstallMutation = graphql(`
+  mutation Install($input: InstallInput!) {
+    install(input: $input) {
+      __typename
+      ... on InstallSuccess {
+        job {
+          ...JobFields
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on InsufficientDiskError {
+        neededBytes
+        freeBytes
+      }
+    }
+  }
+`);
+
+export const RestoreEventsSubscription = graphql(`
+  subscription RestoreEvents($jobId: ID!) {
+    restoreEvents(jobId: $jobId) {
+      jobId
+      seq
+      at
+      type
+      group
+      bytesDone
+      bytesTotal
+      message
+    }
+  }
+`);
+
+export const BackupsQuery = graphql(`
+  query Backups {
+    backups {
+      id
+      createdAt
+      method
+      reason
+      jobId
+      applianceVersion
+      totalBytes
+      files
+      copyMs
+      verifyMs
+      verifiedAt
+      restorable
+    }
+  }
+`);
+
+export const CreateBackupMutation = graphql(`
+  mutation CreateBackup {
+    createBackup {
+      __typename
+      ... on CreateBackupSuccess {
+        backup {
+          id
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on InsufficientDiskError {
+        neededBytes
+        freeBytes
+      }
+    }
+  }
+`);
+
+export const RestoreBackupMutation = graphql(`
+  mutation RestoreBackup($id: ID!) {
+    restoreBackup(id: $id) {
+      __typename
+      ... on RestoreBackupSuccess {
+        job {
+          id
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on InsufficientDiskError {
+        neededBytes
+        freeBytes
+      }
+    }
+  }
+`);
+
+export const DowntimeWindowsQuery = graphql(`
+  query DowntimeWindows($first: Int) {
+    downtimeWindows(first: $first) {
+      ...DowntimeFields
     }
   }
 `);
@@ -338,6 +515,7 @@ export const UpdateProgressSubscription = graphql(`
     updateProgress(jobId: $jobId) {
       jobId
       state
+      step
       bytesDone
       bytesTotal
       bytesPerSecond

@@ -8,6 +8,10 @@
  * Environment: PBX_DATA_DIR, PBX_PORT (0 = any free port), PBX_HOST (127.0.0.1), PBX_MODULES_FILE,
  * PBX_CALL_INTERVAL_MS (0 = no traffic), PBX_FAIL_HEALTH=1 (answer 503: a test hook).
  * `better-sqlite3` is resolved through NODE_PATH, which the supervisor sets.
+ *
+ * Test fixtures, set in a release's manifest to build releases that fail on purpose:
+ * `failStart` (exits at start), `failHealth` (never healthy), `failMigrations` (see migrate.cjs);
+ * and in a module's `module.json`: `failLoad` (the module cannot be loaded, the PBX exits).
  */
 const fs = require('node:fs');
 const http = require('node:http');
@@ -32,6 +36,7 @@ function fail(message, code) {
 }
 
 if (!DATA_DIR) fail('PBX_DATA_DIR is not set', 2);
+if (manifest.failStart) fail(`release ${manifest.version} cannot start (fixture)`, 1);
 
 let Database;
 try {
@@ -127,6 +132,14 @@ function loadedModules() {
 }
 
 const modules = loadedModules();
+// Every enabled module must be present and loadable, or the PBX does not start.
+for (const m of modules) {
+  const dir = path.join(path.dirname(MODULES_FILE), m.id, m.version);
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) fail(`module ${m.id} ${m.version} is not installed at ${dir}`, 4);
+  const code = path.join(dir, 'module.json');
+  const spec = fs.existsSync(code) ? JSON.parse(fs.readFileSync(code, 'utf8')) : {};
+  if (spec.failLoad) fail(`module ${m.id} ${m.version} failed to load (fixture)`, 4);
+}
 const countCalls = db.prepare('SELECT count(*) AS n FROM calls');
 const recentCalls = db.prepare('SELECT * FROM calls ORDER BY id DESC LIMIT ?');
 const insertCall = db.prepare('INSERT INTO calls (started_at, caller, callee, duration_s, direction) VALUES (?, ?, ?, ?, ?)');
@@ -143,7 +156,8 @@ const server = http.createServer((req, res) => {
   if (req.method !== 'GET') return send(405, { error: 'method not allowed' });
   if (url.pathname === '/health') {
     if (!ready) return send(503, { status: 'starting', version: manifest.version, telephony: 'unavailable' });
-    if (process.env.PBX_FAIL_HEALTH === '1') return send(503, { status: 'failing', version: manifest.version, telephony: 'unavailable' });
+    if (process.env.PBX_FAIL_HEALTH === '1' || manifest.failHealth)
+      return send(503, { status: 'failing', version: manifest.version, telephony: 'unavailable' });
     return send(200, { status: 'ok', version: manifest.version, telephony: 'available', modules });
   }
   if (url.pathname === '/status') {

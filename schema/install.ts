@@ -1,0 +1,278 @@
+/**
+ * Installation: `install` in both modes, backups (`backups`, `createBackup`, `restoreBackup`), the
+ * foreseen and the recorded unavailable time, and the `restoreEvents` of a failed installation.
+ */
+import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
+import type { DowntimeEstimate } from '../server/domain/install.js';
+import { RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
+import type { JobRow } from '../server/repositories/jobs.repository.js';
+import {
+  InsufficientDiskError,
+  InvalidModuleSelectionError,
+  JobAlreadyActiveError,
+  NotInstallableError,
+  WarningsNotAcknowledgedError,
+} from '../server/services/download.service.js';
+import {
+  BackupFailedError,
+  type BackupView,
+  JobNotReadyError,
+  OperationInProgressError,
+  ReleaseNotAvailableError,
+} from '../server/services/install.service.js';
+import { VersionNotFoundError } from '../server/services/modules.service.js';
+import { builder, ErrorInterface } from './builder.js';
+import { ModuleSelectionInput } from './modules.js';
+import { UpdateJob } from './jobs.js';
+
+builder.objectType(JobNotReadyError, {
+  name: 'JobNotReadyError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof JobNotReadyError,
+  fields: (t) => ({ jobId: t.exposeID('jobId'), state: t.exposeString('state') }),
+});
+builder.objectType(OperationInProgressError, {
+  name: 'OperationInProgressError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof OperationInProgressError,
+  fields: (t) => ({ operation: t.exposeString('operation') }),
+});
+builder.objectType(ReleaseNotAvailableError, {
+  name: 'ReleaseNotAvailableError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof ReleaseNotAvailableError,
+  fields: (t) => ({ version: t.exposeString('version') }),
+});
+builder.objectType(BackupFailedError, {
+  name: 'BackupFailedError',
+  description: 'Codes: BACKUP_DISK_FULL, BACKUP_NOT_VERIFIED, BACKUP_FAILED. Nothing was changed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof BackupFailedError,
+  fields: () => ({}),
+});
+
+const BackupMethod = builder.enumType('BackupMethod', {
+  description: 'OFFLINE: a plain copy while the appliance was stopped. ONLINE: SQLite online backup while it ran.',
+  values: ['OFFLINE', 'ONLINE'] as const,
+});
+
+const BackupGroup = builder.objectRef<{ name: string; bytes: number; files: number }>('BackupGroup').implement({
+  description: 'A database (by file name), `files` (configuration and other files) or `modules` (module state).',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    bytes: t.field({ type: 'Float', resolve: (g) => g.bytes }),
+    files: t.exposeInt('files'),
+  }),
+});
+
+export const Backup = builder.objectRef<BackupView>('Backup').implement({
+  description: 'A verified copy of the appliance data and module state, with a manifest of sizes and SHA-256.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    createdAt: t.field({ type: 'DateTime', resolve: (b) => b.createdAt }),
+    method: t.field({ type: BackupMethod, resolve: (b) => b.method }),
+    reason: t.exposeString('reason'),
+    jobId: t.exposeID('jobId', { nullable: true }),
+    applianceVersion: t.exposeString('applianceVersion'),
+    totalBytes: t.field({ type: 'Float', resolve: (b) => b.totalBytes }),
+    files: t.int({ resolve: (b) => b.files.length }),
+    groups: t.field({ type: [BackupGroup], resolve: (b) => b.groups }),
+    copyMs: t.exposeInt('copyMs'),
+    verifyMs: t.exposeInt('verifyMs'),
+    verifiedAt: t.field({ type: 'DateTime', resolve: (b) => b.verifiedAt }),
+    restorable: t.exposeBoolean('restorable', { description: 'The release its data belongs to is still on the appliance.' }),
+  }),
+});
+
+const Estimate = builder.objectRef<DowntimeEstimate & { dataBytes: number; mode: string }>('InstallEstimate').implement({
+  description: 'How long telephony will be unavailable, foreseen from the data size, the copy speed measured here and past installations.',
+  fields: (t) => ({
+    seconds: t.exposeInt('seconds', { description: 'The expected unavailable time.' }),
+    backupSeconds: t.exposeInt('backupSeconds'),
+    otherSeconds: t.exposeInt('otherSeconds', { description: 'Stop, apply, migrate, switch, start and health check.' }),
+    downloadSeconds: t.exposeInt('downloadSeconds', {
+      nullable: true,
+      description: 'One go: the download while the appliance is stopped; null when its speed is unknown.',
+    }),
+    worstCaseSeconds: t.exposeInt('worstCaseSeconds', { description: 'If the installation fails and the backup is restored.' }),
+    dataBytes: t.field({ type: 'Float', resolve: (e) => e.dataBytes }),
+    basis: t.exposeString('basis'),
+  }),
+});
+
+const RestoreEventTypeEnum = builder.enumType('RestoreEventType', { values: RESTORE_EVENT_TYPES });
+
+const RestoreEventRef = builder.objectRef<RestoreEvent>('RestoreEvent').implement({
+  description: 'A step of the way back after a failed installation: started, each group restored, switched back, healthy, finished.',
+  fields: (t) => ({
+    jobId: t.exposeID('jobId'),
+    seq: t.exposeInt('seq', { description: 'Increases by one per event of the job.' }),
+    at: t.expose('at', { type: 'DateTime' }),
+    type: t.field({ type: RestoreEventTypeEnum, resolve: (e) => e.type }),
+    group: t.exposeString('group', { nullable: true, description: 'The database or file group (GROUP_* events).' }),
+    bytesDone: t.field({ type: 'Float', resolve: (e) => e.bytesDone }),
+    bytesTotal: t.field({ type: 'Float', resolve: (e) => e.bytesTotal }),
+    message: t.exposeString('message'),
+  }),
+});
+
+const InstallInput = builder.inputType('InstallInput', {
+  description: 'Either `jobId` (a staged download: separate mode) or `version` with its modules (download and install in one go).',
+  fields: (t) => ({
+    jobId: t.id({ required: false }),
+    version: t.string({ required: false }),
+    modules: t.field({ type: [ModuleSelectionInput], required: false }),
+    acknowledgeWarnings: t.boolean({ required: false }),
+  }),
+});
+
+const JobPayload = (name: string) =>
+  builder.objectRef<{ job: JobRow }>(name).implement({ fields: (t) => ({ job: t.field({ type: UpdateJob, resolve: (r) => r.job }) }) });
+const InstallSuccess = JobPayload('InstallSuccess');
+const RestoreBackupSuccess = JobPayload('RestoreBackupSuccess');
+const CreateBackupSuccess = builder.objectRef<{ backup: BackupView }>('CreateBackupSuccess').implement({
+  fields: (t) => ({ backup: t.field({ type: Backup, resolve: (r) => r.backup }) }),
+});
+
+const BackupSettings = builder.objectRef<{ keep: number }>('BackupSettings').implement({
+  fields: (t) => ({ keep: t.exposeInt('keep', { description: 'How many backups are kept; older ones go after the next backup.' }) }),
+});
+
+builder.queryFields((t) => ({
+  backupSettings: t.field({ type: BackupSettings, resolve: (_r, _a, ctx) => ({ keep: ctx.services.install.retention() }) }),
+  backups: t.field({
+    type: [Backup],
+    description: 'Stored backups, newest first.',
+    resolve: (_r, _a, ctx) => ctx.services.install.backups(),
+  }),
+  installEstimate: t.field({
+    type: Estimate,
+    description:
+      'The foreseen unavailable time of installing a staged job (`jobId`), a version in one go (`version`), or of restoring a backup (`backupId`).',
+    errors: { types: [NotFoundError, InvalidInputError], directResult: true, union: { name: 'InstallEstimateResult' } },
+    args: {
+      jobId: t.arg.id({ required: false }),
+      version: t.arg.string({ required: false }),
+      backupId: t.arg.id({ required: false }),
+    },
+    resolve: (_r, { jobId, version, backupId }, ctx) => {
+      const given = [jobId, version, backupId].filter((a) => a !== null && a !== undefined);
+      if (given.length !== 1) throw new InvalidInputError('Give one of jobId, version or backupId.', null);
+      return ctx.services.install.estimate(
+        jobId ? { jobId: String(jobId) } : backupId ? { backupId: String(backupId) } : { version: version! },
+      );
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  install: t.field({
+    type: InstallSuccess,
+    authScopes: { operate: true },
+    description:
+      'Installs a staged download (`jobId`), or downloads and installs a version in one go. The appliance is unavailable during the installation (and, in one go, the download); a verified backup is taken first and restored on any failure. Follow `updateProgress` and `restoreEvents`.',
+    errors: {
+      types: [
+        NotInstallableError,
+        JobNotReadyError,
+        JobAlreadyActiveError,
+        WarningsNotAcknowledgedError,
+        InsufficientDiskError,
+        InvalidModuleSelectionError,
+        VersionNotFoundError,
+        OperationInProgressError,
+        NotFoundError,
+        InvalidInputError,
+      ],
+      directResult: true,
+      union: { name: 'InstallResult' },
+    },
+    args: { input: t.arg({ type: InstallInput }) },
+    resolve: async (_r, { input }, ctx) => {
+      if (!input.jobId === !input.version) {
+        throw new InvalidInputError('Give either jobId (a staged download) or version (in one go).', input.jobId ? 'version' : 'jobId');
+      }
+      const job = await ctx.services.install.install(
+        ctx.principal!,
+        input.jobId
+          ? { jobId: String(input.jobId) }
+          : { version: input.version!, modules: input.modules ?? [], acknowledgeWarnings: input.acknowledgeWarnings ?? false },
+      );
+      return { job };
+    },
+  }),
+  createBackup: t.field({
+    type: CreateBackupSuccess,
+    authScopes: { operate: true },
+    description: 'Backs up the data while the appliance runs (SQLite online backup API); telephony stays available.',
+    errors: {
+      types: [BackupFailedError, OperationInProgressError, InsufficientDiskError],
+      directResult: true,
+      union: { name: 'CreateBackupResult' },
+    },
+    resolve: async (_r, _a, ctx) => {
+      const made = await ctx.services.install.createBackup(ctx.principal!);
+      const backup = (await ctx.services.install.backups()).find((b) => b.id === made.id) ?? { ...made, restorable: true };
+      return { backup };
+    },
+  }),
+  restoreBackup: t.field({
+    type: RestoreBackupSuccess,
+    authScopes: { operate: true },
+    description:
+      'Puts a backup back: stops the appliance, backs up what it replaces, restores the data and the release it belongs to, starts it. On a failure the replaced state comes back.',
+    errors: {
+      types: [NotFoundError, ReleaseNotAvailableError, JobAlreadyActiveError, OperationInProgressError, InsufficientDiskError],
+      directResult: true,
+      union: { name: 'RestoreBackupResult' },
+    },
+    args: { id: t.arg.id() },
+    resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.install.restoreBackup(ctx.principal!, String(id)) }),
+  }),
+  setBackupSettings: t.field({
+    type: BackupSettings,
+    authScopes: { operate: true },
+    errors: { types: [InvalidInputError], directResult: true, union: { name: 'SetBackupSettingsResult' } },
+    args: { keep: t.arg.int({ description: 'How many backups are kept (1 to 100).' }) },
+    resolve: (_r, { keep }, ctx) => ({ keep: ctx.services.install.setRetention(keep) }),
+  }),
+}));
+
+builder.subscriptionField('restoreEvents', (t) =>
+  t.field({
+    type: RestoreEventRef,
+    description: 'The way back of a failed installation: the events so far, then each new one.',
+    args: { jobId: t.arg.id() },
+    subscribe: (_r, { jobId }, ctx) =>
+      replayThenFollow(
+        () => ctx.services.install.restoreEvents(String(jobId)),
+        ctx.services.events.subscribe(`job/${String(jobId)}/restore`),
+      ),
+    resolve: (event) => event,
+  }),
+);
+
+/** Past events first, then live ones, without a gap or a duplicate (by `seq`). */
+async function* replayThenFollow(past: () => RestoreEvent[], live: AsyncIterable<RestoreEvent>): AsyncGenerator<RestoreEvent> {
+  // Listen before reading the past, so that nothing falls between the two.
+  const iterator = live[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  let last = 0;
+  try {
+    for (const e of past()) {
+      last = e.seq;
+      yield e;
+    }
+    for (;;) {
+      const next = await pending;
+      if (next.done) return;
+      if (next.value.seq > last) {
+        last = next.value.seq;
+        yield next.value;
+      }
+      pending = iterator.next();
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

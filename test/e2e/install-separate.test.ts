@@ -1,0 +1,189 @@
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_DIST } from '../../server/web-build.js';
+import { launchBrowser, loggedInPage } from '../helpers/browser.js';
+import { acknowledgeWarnings, backToLogin, chooseVersion, slowSteps, watchInstallation } from '../helpers/e2e-install.js';
+import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
+
+describe('installing a separately downloaded version in Chromium', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let jobId: string;
+
+  beforeAll(async () => {
+    // The embedded demo: 8.1.0 installed, a licence that makes 8.2.0 installable; each step slowed down to be watched.
+    app = await startTestApp({ options: { webDist: WEB_DIST, install: { hooks: slowSteps } } });
+    await app.waitForState('RUNNING');
+    browser = await launchBrowser();
+    page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Search now' }).click();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('downloads 8.2.0 in the background, then installs it after the confirmation, showing each step, the restart and the outcome', async () => {
+    await chooseVersion(page, '8.2.0');
+    // In one go, without acknowledging the module warnings: refused, and said in words.
+    await page.getByRole('button', { name: 'Download and install' }).click();
+    await page.getByRole('dialog', { name: 'Install 8.2.0 now?' }).getByRole('button', { name: 'Install now' }).click();
+    const refusal = page.locator('.download-form [role="alert"]');
+    await refusal.getByText('Confirm that you have read the module warnings.').waitFor();
+    expect(await refusal.getAttribute('data-code')).toBe('WARNINGS_NOT_ACKNOWLEDGED');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    await page.getByLabel('Download and install separately').check();
+    await acknowledgeWarnings(page);
+    await page.getByRole('button', { name: 'Download', exact: true }).click();
+    await page.locator('[data-job-state="STAGED"]').getByText('ready to install').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: 'Install', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Install 8.2.0 now?' });
+    await dialog.waitFor();
+    const estimate = dialog.getByTestId('install-estimate');
+    await expect
+      .poll(() => estimate.textContent(), { timeout: 15_000 })
+      .toMatch(/unavailable during the installation, for about \d+(\.\d)? seconds?/);
+    await dialog.getByText('A verified backup of the data is taken first').waitFor();
+    expect(await dialog.textContent()).toMatch(/up to \d+(\.\d)? seconds? in all/);
+
+    // The page's WebSockets pass through a route, so that the test can cut them (a network outage).
+    const sockets: WebSocketRoute[] = [];
+    let networkDown = false;
+    await page.context().routeWebSocket(/\/graphql$/, (ws) => {
+      if (networkDown) return ws.close({ code: 1013, reason: 'network down (test)' });
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+
+    let reloaded = false;
+    let cut = false;
+    await dialog.getByRole('button', { name: 'Install now' }).click();
+    const seen = await watchInstallation(page, {
+      during: async ({ running }) => {
+        // A reload in the middle shows the same view: it comes from the API, not from the page's memory.
+        if (!reloaded && running.includes('APPLY')) {
+          reloaded = true;
+          await page.reload();
+          await page.getByRole('heading', { name: 'Installation of 8.2.0' }).waitFor();
+        }
+        // Then the socket drops for a while: the page says so, reconnects by itself, and catches up.
+        if (reloaded && !cut && running.includes('SWITCH')) {
+          cut = true;
+          networkDown = true;
+          for (const ws of sockets.splice(0)) await ws.close({ code: 1012, reason: 'network down (test)' });
+          await page.getByTestId('connection-state').getByText('Reconnecting…').waitFor();
+          await page.getByText('The connection to Patchbay was lost.').waitFor();
+          await page.waitForTimeout(1200);
+          networkDown = false;
+        }
+      },
+    });
+
+    expect(reloaded).toBe(true);
+    expect(cut).toBe(true);
+    expect(seen.connection).toContain('reconnecting');
+    expect(seen.running.length, seen.running.join(', ')).toBeGreaterThanOrEqual(3);
+    // Maintenance while it installs, then Running again.
+    expect(seen.systemStates, seen.systemStates.join(' → ')).toContain('MAINTENANCE');
+    expect(seen.outcome).toBe('SUCCEEDED');
+
+    const outcome = page.locator('[data-outcome="SUCCEEDED"]');
+    await outcome.getByRole('heading', { name: '8.2.0 is installed and running.' }).waitFor();
+    expect(await outcome.textContent()).toMatch(/Telephony was unavailable for \d+(\.\d)? seconds?/);
+    const timeline = page.getByRole('list', { name: 'Installation steps' });
+    await expect
+      .poll(() =>
+        timeline
+          .locator('[data-step]')
+          .evaluateAll((items) => items.map((i) => `${i.getAttribute('data-step')}:${i.getAttribute('data-step-state')}`)),
+      )
+      .toEqual(
+        ['PREFLIGHT', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'].map((s) => `${s}:done`),
+      );
+    await expect.poll(() => page.locator('[data-system-state]').getAttribute('data-system-state'), { timeout: 15_000 }).toBe('RUNNING');
+    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-live'), { timeout: 15_000 }).toBe('connected');
+
+    const admin = await app.admin();
+    const api = await admin.query<{ system: { version: string; state: string } }>('{ system { version state } }');
+    expect(api.data?.system).toEqual({ version: '8.2.0', state: 'RUNNING' });
+    jobId = new URL(page.url()).searchParams.get('job') ?? '';
+    expect(jobId).not.toBe('');
+  });
+
+  it('shows the job with its steps, its downtime and the backup taken before it on the History page', async () => {
+    const admin = await app.admin();
+    const res = await admin.query<{ updateJob: { backupId: string; unavailableSeconds: number } }>(
+      'query ($id: ID!) { updateJob(id: $id) { backupId unavailableSeconds } }',
+      { id: jobId },
+    );
+    const { backupId } = res.data!.updateJob;
+
+    await page.getByRole('link', { name: 'History' }).click();
+    const row = page.locator(`tr[data-job="${jobId}"]`);
+    await row.getByText('Installed').waitFor();
+    const details = page.locator(`tr[data-job-details="${jobId}"]`);
+    await details.getByText('Steps and downtime').click();
+    for (const step of ['BACKUP', 'MIGRATE', 'HEALTHCHECK']) {
+      await expect.poll(() => details.locator(`tr[data-step="${step}"]`).getAttribute('data-step-outcome')).toBe('DONE');
+    }
+    expect(await details.getByTestId('job-downtime').textContent()).toMatch(/Telephony was unavailable for \d+(\.\d)? seconds? in all:/);
+    await details.getByText('installation of 8.2.0 (Planned)').waitFor();
+
+    const backup = page.locator(`tr[data-backup="${backupId}"]`);
+    await backup.getByRole('cell', { name: 'before installing 8.2.0' }).waitFor();
+    expect(await backup.textContent()).toContain('8.1.0');
+    await backup.getByText('Offline (appliance stopped)').waitFor();
+
+    const downtime = page.getByRole('table', { name: 'Times in which the appliance was unavailable, newest first' });
+    await downtime.locator(`tr[data-job="${jobId}"][data-kind="PLANNED"]`).getByText('installation of 8.2.0').waitFor();
+
+    // A backup while the appliance runs: telephony stays available.
+    await page.getByRole('button', { name: 'Create backup now' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Backup .+ is made and verified\./)
+      .waitFor();
+    await page.getByRole('cell', { name: 'Online (appliance running)' }).waitFor();
+    expect(app.patchbay.supervisor.getState().state).toBe('RUNNING');
+  });
+
+  it('restores the backup taken before the installation from the History page, and follows the restore on the Updates page', async () => {
+    const admin = await app.admin();
+    const { backupId } = (
+      await admin.query<{ updateJob: { backupId: string } }>('query ($id: ID!) { updateJob(id: $id) { backupId } }', { id: jobId })
+    ).data!.updateJob;
+    await page
+      .locator(`tr[data-backup="${backupId}"]`)
+      .getByRole('button', { name: /^Restore the backup of .* \(8\.1\.0\)$/ })
+      .click();
+    const dialog = page.getByRole('dialog', { name: /^Restore the backup of/ });
+    await dialog.getByText('Telephony (calls and call forwarding) will be unavailable during the restore').waitFor();
+    await expect.poll(() => dialog.getByTestId('restore-estimate').textContent()).toMatch(/^\s*About [\d.,]+ (seconds?|minutes?)/);
+    await dialog.getByRole('button', { name: 'Restore now' }).click();
+
+    await page.getByRole('heading', { name: `Restore of backup ${backupId}` }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/updates');
+    const seen = await watchInstallation(page);
+    expect(seen.outcome).toBe('SUCCEEDED');
+    expect(seen.running).toContain('RESTORE_DATA');
+    await page.getByRole('heading', { name: `Backup ${backupId} is restored: 8.1.0 is running with its data.` }).waitFor();
+    const restoreJob = new URL(page.url()).searchParams.get('job');
+    const api = await admin.query<{
+      system: { version: string; state: string };
+      updateJob: { mode: string; outcome: string; sourceBackupId: string };
+    }>('query ($id: ID!) { system { version state } updateJob(id: $id) { mode outcome sourceBackupId } }', { id: restoreJob });
+    expect(api.data).toEqual({
+      system: { version: '8.1.0', state: 'RUNNING' },
+      updateJob: { mode: 'RESTORE', outcome: 'SUCCEEDED', sourceBackupId: backupId },
+    });
+  });
+
+  it('keeps the outcome in the address, and Back to login ends the session', async () => {
+    await page.goto(`${app.url}/updates?job=${jobId}`);
+    await page.locator('[data-outcome="SUCCEEDED"]').waitFor();
+    await backToLogin(page, app.url);
+  });
+});
