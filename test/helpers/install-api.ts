@@ -103,7 +103,7 @@ export function leftovers(home: string): string[] {
     if (depth > 4 || !fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
-      if (/^\.(tmp|current|moving|calibration)-|\.restore-|\.replaced-|\.tmp-\d+$/.test(entry.name)) found.push(p);
+      if (/^\.(tmp|current|moving|calibration|removing)-|\.restore-|\.replaced-|\.tmp-\d+$/.test(entry.name)) found.push(p);
       if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(p, depth + 1);
     }
   };

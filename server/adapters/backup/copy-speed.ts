@@ -9,12 +9,13 @@ import path from 'node:path';
 export async function measureCopySpeed(dir: string): Promise<number> {
   await fsp.mkdir(dir, { recursive: true });
   const file = path.join(dir, `.calibration-${process.pid}`);
-  const chunk = crypto.randomBytes(4 * 1024 * 1024);
-  const total = 16 * chunk.length;
+  // 512 KiB writes, as the backup makes them (larger ones are slower on some virtual machines).
+  const chunk = crypto.randomBytes(512 * 1024);
+  const total = 128 * chunk.length;
   const started = process.hrtime.bigint();
   const handle = await fsp.open(file, 'w', 0o600);
   try {
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < 128; i++) {
       crypto.createHash('sha256').update(chunk).digest();
       await handle.write(chunk);
     }
