@@ -27,6 +27,9 @@ const ModuleUpdate = builder.objectRef<ModulePlanEntry>('ModuleUpdate').implemen
     compatible: t.exposeBoolean('compatible'),
     selected: t.exposeBoolean('selected', { description: 'Pre-selected: updated together with the system unless unchecked.' }),
     updatable: t.exposeBoolean('updatable'),
+    runsAsInstalled: t.exposeBoolean('runsAsInstalled', {
+      description: 'The installed version supports the target: left unselected, the module keeps running; otherwise it is disabled.',
+    }),
     warnings: t.field({ type: [Warning], resolve: (e) => e.warnings }),
   }),
 });

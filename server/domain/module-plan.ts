@@ -33,6 +33,8 @@ export interface ModulePlanEntry {
   selected: boolean;
   /** Whether an update to targetVersion may be chosen at all. */
   updatable: boolean;
+  /** The installed version supports the target: left unselected, the module keeps running as it is. */
+  runsAsInstalled: boolean;
   warnings: ModuleWarning[];
 }
 
@@ -68,6 +70,7 @@ export function planModules(
         compatible: installedRuns,
         selected: false,
         updatable: false,
+        runsAsInstalled: installedRuns,
         warnings,
       };
     };
@@ -94,6 +97,7 @@ export function planModules(
       compatible: installedRuns || (newer ? isLicensed : true),
       selected: newer && isLicensed,
       updatable: newer && isLicensed,
+      runsAsInstalled: installedRuns,
       warnings,
     };
   });
@@ -111,7 +115,8 @@ export type SelectionProblem =
 
 /**
  * Checks a selection against the plan. Absent modules stay as installed; a module with warnings
- * (one that will be disabled, or that cannot follow) needs an explicit acknowledgement.
+ * (one that will be disabled, or that cannot follow), or one left out that would be disabled for
+ * it, needs an explicit acknowledgement.
  */
 export function checkSelection(plan: ModulePlanEntry[], selections: ModuleSelection[], acknowledgeWarnings: boolean): SelectionProblem[] {
   const problems: SelectionProblem[] = [];
@@ -131,12 +136,20 @@ export function checkSelection(plan: ModulePlanEntry[], selections: ModuleSelect
     }
   }
   if (!acknowledgeWarnings) {
+    const chosen = new Set(selections.map((s) => s.moduleId));
     for (const e of plan) {
       if (e.warnings.length)
         problems.push({
           code: 'WARNINGS_NOT_ACKNOWLEDGED',
           moduleId: e.moduleId,
           message: `Acknowledge the warnings for ${e.name}: ${e.warnings.map((w) => w.message).join(' ')}`,
+        });
+      else if (e.updatable && !e.runsAsInstalled && !chosen.has(e.moduleId))
+        // Left out of the update, a module whose installed version cannot run on the target is disabled.
+        problems.push({
+          code: 'WARNINGS_NOT_ACKNOWLEDGED',
+          moduleId: e.moduleId,
+          message: `${e.name} ${e.installedVersion} does not run on the new version unless it is updated too: left out, it will be disabled.`,
         });
     }
   }

@@ -97,6 +97,24 @@ describe('checkSelection', () => {
   });
 
   it('demands the warnings be acknowledged', () => {
-    expect(checkSelection(plan, [], false)).toEqual([expect.objectContaining({ code: 'WARNINGS_NOT_ACKNOWLEDGED', moduleId: 'fax' })]);
+    expect(checkSelection(plan, [{ moduleId: 'callcenter', version: '4.0.0' }], false)).toEqual([
+      expect.objectContaining({ code: 'WARNINGS_NOT_ACKNOWLEDGED', moduleId: 'fax' }),
+    ]);
+  });
+
+  it('demands an acknowledgement for an update left out when the installed version cannot run on the target', () => {
+    const problems = checkSelection(plan, [], false);
+    expect(problems.map((p) => `${p.code}:${p.moduleId}`)).toEqual([
+      'WARNINGS_NOT_ACKNOWLEDGED:callcenter',
+      'WARNINGS_NOT_ACKNOWLEDGED:fax',
+    ]);
+    expect(problems[0]!.message).toMatch(/left out, it will be disabled/);
+    expect(checkSelection(plan, [], true)).toEqual([]);
+  });
+
+  it('lets an update be left out without a word when the installed version runs on the target', () => {
+    const minor = planModules([installed('callcenter', '3.0.0')], '8.2.0', catalog, all);
+    expect(minor[0]).toMatchObject({ updatable: true, runsAsInstalled: true });
+    expect(checkSelection(minor, [], false)).toEqual([]);
   });
 });

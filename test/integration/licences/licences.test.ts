@@ -110,9 +110,11 @@ describe('licences', () => {
     expect(
       (await q('[{ moduleId: "callcenter", version: "3.1.0" }]', true)).data!.checkModuleSelection.problems.map((p) => p.code),
     ).toEqual(['MODULE_VERSION_INCOMPATIBLE']);
-    expect((await q('[]', false)).data!.checkModuleSelection.problems.map((p) => p.code)).toEqual([
-      'WARNINGS_NOT_ACKNOWLEDGED',
-      'WARNINGS_NOT_ACKNOWLEDGED',
+    // Left out, Call Center 3.0.0 would be disabled on 9.0.0: that needs an acknowledgement too.
+    expect((await q('[]', false)).data!.checkModuleSelection.problems.map((p) => `${p.code}:${p.moduleId}`).sort()).toEqual([
+      'WARNINGS_NOT_ACKNOWLEDGED:callcenter',
+      'WARNINGS_NOT_ACKNOWLEDGED:crm-connector',
+      'WARNINGS_NOT_ACKNOWLEDGED:fax',
     ]);
   });
 

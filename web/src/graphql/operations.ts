@@ -253,6 +253,7 @@ export const ModuleUpdatesQuery = graphql(`
           compatible
           selected
           updatable
+          runsAsInstalled
           warnings {
             code
             message

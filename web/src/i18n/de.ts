@@ -157,6 +157,8 @@ export const de: Messages = {
   'moduleWarning.NOT_RELEASED_FOR_TARGET': 'Keine Version dieses Moduls ist für {version} freigegeben.',
   'moduleWarning.WILL_BE_DISABLED': 'Das Modul wird durch das Update deaktiviert.',
   'moduleWarning.NOT_UPDATABLE': 'Die neue Version kann nicht installiert werden: Das Modul ist nicht lizenziert.',
+  'moduleWarning.DISABLED_IF_LEFT_OUT':
+    'Ohne Aktualisierung wird dieses Modul deaktiviert: Die installierte Version läuft nicht unter {version}.',
   'moduleWarning.UNKNOWN_TO_FEED': 'Der Hersteller veröffentlicht dieses Modul nicht; es kann nicht aktualisiert werden.',
   'blocker.NO_LICENCE': 'Es ist keine Lizenz importiert. Importieren Sie die Lizenzdatei auf der Seite Lizenzen.',
   'blocker.CONTRACT_MISSING':

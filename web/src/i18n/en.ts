@@ -155,6 +155,7 @@ export const en = {
   'moduleWarning.NOT_RELEASED_FOR_TARGET': 'No version of this module is released for {version}.',
   'moduleWarning.WILL_BE_DISABLED': 'The module will be disabled by the update.',
   'moduleWarning.NOT_UPDATABLE': 'The new version cannot be installed: the module is not licensed.',
+  'moduleWarning.DISABLED_IF_LEFT_OUT': 'Left out of the update, this module is disabled: its installed version does not run on {version}.',
   'moduleWarning.UNKNOWN_TO_FEED': 'The vendor does not publish this module; it cannot be updated.',
   'blocker.NO_LICENCE': 'No licence is imported. Import the licence file on the Licences page.',
   'blocker.CONTRACT_MISSING':

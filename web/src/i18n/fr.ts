@@ -157,6 +157,7 @@ export const fr: Messages = {
   'moduleWarning.NOT_RELEASED_FOR_TARGET': "Aucune version de ce module n'est publiée pour la {version}.",
   'moduleWarning.WILL_BE_DISABLED': 'Le module sera désactivé par la mise à jour.',
   'moduleWarning.NOT_UPDATABLE': "La nouvelle version ne peut pas être installée : le module n'est pas sous licence.",
+  'moduleWarning.DISABLED_IF_LEFT_OUT': 'Laissé de côté, ce module est désactivé : sa version installée ne fonctionne pas sous {version}.',
   'moduleWarning.UNKNOWN_TO_FEED': "L'éditeur ne publie pas ce module ; il ne peut pas être mis à jour.",
   'blocker.NO_LICENCE': "Aucune licence n'est importée. Importez le fichier de licence sur la page Licences.",
   'blocker.CONTRACT_MISSING':
