@@ -210,11 +210,7 @@ builder.mutationFields((t) => ({
       directResult: true,
       union: { name: 'CreateBackupResult' },
     },
-    resolve: async (_r, _a, ctx) => {
-      const made = await ctx.services.install.createBackup(ctx.principal!);
-      const backup = (await ctx.services.install.backups()).find((b) => b.id === made.id) ?? { ...made, restorable: true };
-      return { backup };
-    },
+    resolve: async (_r, _a, ctx) => ({ backup: await ctx.services.install.createBackup(ctx.principal!) }),
   }),
   restoreBackup: t.field({
     type: RestoreBackupSuccess,

@@ -242,6 +242,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     downtime,
     settings: { get: (key) => updatesRepo.getSetting(key), put: (key, value, at) => updatesRepo.putSetting(key, value, at) },
     freeSpace,
+    logger: logger.child({ area: 'install' }),
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });

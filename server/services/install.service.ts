@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
 import type { BackupManifest, BackupStore } from '../adapters/backup/backup-store.js';
 import type { Clock } from '../adapters/clock.js';
+import type { Logger } from '../adapters/logger.js';
 import type { Principal } from '../domain/auth.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { type DowntimeEstimate, estimateDowntime, INSTALL_STEPS, newJournal } from '../domain/install.js';
@@ -79,6 +80,7 @@ export interface InstallServiceDeps {
   downtime: DowntimeService;
   settings: { get<T>(key: string): T | undefined; put(key: string, value: unknown, at: Date): void };
   freeSpace: (dir: string) => Promise<number>;
+  logger: Logger;
   /** Measures the backup speed of this disk (bytes per second), when no backup was taken yet. */
   measureCopySpeed: () => Promise<number>;
   clock: Clock;
@@ -190,7 +192,7 @@ export class InstallService {
   }
 
   /** A backup while the appliance runs (SQLite's online backup API): telephony stays available. */
-  async createBackup(principal: Principal): Promise<BackupManifest> {
+  async createBackup(principal: Principal): Promise<BackupView> {
     this.ensureIdle();
     const installed = await this.deps.layout.readInstalled();
     const manifest = await this.deps.layout.readManifest(await this.deps.layout.currentReleaseDir());
@@ -206,8 +208,12 @@ export class InstallService {
     this.onlineBackup = run;
     try {
       const made = await run;
-      await this.deps.backups.prune(this.retention(), [made.id]).catch(() => []);
-      return made;
+      // The backup is made; a failed clean-up of older ones does not undo that.
+      await this.deps.backups
+        .prune(this.retention(), [made.id])
+        .catch((err: unknown) => this.deps.logger.warn('pruning old backups failed', { err }));
+      // Its release is the current one: it can be restored.
+      return { ...made, restorable: true };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('BACKUP_')) throw new BackupFailedError(code, (err as Error).message);

@@ -559,7 +559,9 @@ export class Installer {
       this.restoreEvent(j, 'FAILED', null, 0, 0, `The way back failed at ${step}: ${message}`);
       await this.finish(j, 'ROLLBACK_FAILED');
       // Hand the appliance back to the supervisor, which keeps trying to start it (DEGRADED meanwhile).
-      supervisor.startAfterMaintenance().catch(() => {});
+      supervisor
+        .startAfterMaintenance()
+        .catch((startErr: unknown) => this.deps.logger.error('the appliance does not start after a failed rollback', { err: startErr }));
       return;
     }
     await this.cleanupAfterRollback(j);
@@ -586,7 +588,12 @@ export class Installer {
     const { layout } = this.deps;
     const job = this.job(j);
     await this.deps.bundles.discard(job);
-    if (j.mode !== 'RESTORE' && j.targetVersion !== j.fromVersion) await layout.removeRelease(j.targetVersion).catch(() => {});
+    if (j.mode !== 'RESTORE' && j.targetVersion !== j.fromVersion) {
+      // A leftover release is pruned at the next commit; it does not make the rollback fail.
+      await layout
+        .removeRelease(j.targetVersion)
+        .catch((err: unknown) => this.deps.logger.warn('could not remove the release of a failed installation', { err }));
+    }
     const inUse = new Set((await layout.readModules()).map((m) => `${m.id}/${m.version}`));
     for (const m of j.modules) {
       if (!inUse.has(`${m.moduleId}/${m.version}`)) await layout.removeModuleVersion(m.moduleId, m.version);

@@ -54,6 +54,14 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** For a `.catch`: a missing directory reads as `value`; any other error goes on. */
+function ifMissing<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return value;
+    throw err;
+  };
+}
+
 export class ApplianceLayout {
   readonly releasesDir: string;
   readonly currentLink: string;
@@ -167,7 +175,7 @@ export class ApplianceLayout {
 
   /** Versions with a release directory (those with a manifest), in no particular order. */
   async listReleases(): Promise<string[]> {
-    const entries = await fsp.readdir(this.releasesDir, { withFileTypes: true }).catch(() => []);
+    const entries = await fsp.readdir(this.releasesDir, { withFileTypes: true }).catch(ifMissing([]));
     return entries.filter((e) => e.isDirectory() && fs.existsSync(path.join(this.releasesDir, e.name, 'manifest.json'))).map((e) => e.name);
   }
 
@@ -218,7 +226,7 @@ export class ApplianceLayout {
   async cleanupTemporary(): Promise<string[]> {
     const removed: string[] = [];
     for (const dir of [this.root, this.releasesDir]) {
-      for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+      for (const name of await fsp.readdir(dir).catch(ifMissing([] as string[]))) {
         if (name.startsWith('.current-') || name.startsWith('.moving-')) {
           await fsp.rm(path.join(dir, name), { recursive: true, force: true });
           removed.push(path.join(dir, name));
