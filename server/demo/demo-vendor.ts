@@ -184,38 +184,61 @@ async function buildDemoFeed(dir: string, now: Date): Promise<void> {
   };
 
   for (const r of DEMO_RELEASES) {
-    const src = path.join(work, `pbx-${r.version}`);
-    await writeDemoRelease(DEMO_APPLIANCE_SOURCE, src, r.version, { dataSchemaVersion: r.dataSchemaVersion, migrations: r.migrations });
-    const bundle = path.join(work, 'bundles', `pbx-${r.version}.tar.gz`);
-    await buildBundle(src, bundle);
-    const target = `releases/pbx-${r.version}.tar.gz`;
-    const info = await repo.addTarget(target, bundle);
+    const bundle = await addDemoReleaseBundle(repo, work, r.version, { dataSchemaVersion: r.dataSchemaVersion, migrations: r.migrations });
     catalog.channels[r.channel].push({
       version: r.version,
       releasedAt: r.releasedAt,
       notes: DEMO_NOTES[r.version]!,
-      bundle: { target, size: info.length },
+      bundle,
       upgradableFrom: r.upgradableFrom,
       requiresLicenceMajor: Number(r.version.split('.')[0]),
       modules: r.modules,
     });
   }
-  for (const m of DEMO_MODULE_RELEASES) {
-    const src = path.join(work, `${m.id}-${m.version}`);
-    await fsp.mkdir(src, { recursive: true });
-    await fsp.writeFile(
-      path.join(src, 'manifest.json'),
-      JSON.stringify({ id: m.id, name: m.name, version: m.version, supportedSystem: m.supportedSystem }, null, 2) + '\n',
-    );
-    await fsp.writeFile(path.join(src, 'module.json'), JSON.stringify({ id: m.id, entry: `${m.id}.js` }) + '\n');
-    const bundle = path.join(work, 'bundles', `${m.id}-${m.version}.tar.gz`);
-    await buildBundle(src, bundle);
-    const target = `modules/${m.id}-${m.version}.tar.gz`;
-    const info = await repo.addTarget(target, bundle);
-    catalog.modules.push({ ...m, bundle: { target, size: info.length } });
-  }
+  for (const m of DEMO_MODULE_RELEASES) catalog.modules.push({ ...m, bundle: await addDemoModuleBundle(repo, work, m) });
   await repo.setCatalog(catalog);
   await repo.publish({ now });
   await fsp.rm(work, { recursive: true, force: true });
   await fsp.rename(building, dir);
+}
+
+/**
+ * Builds the bundle of a release of the demo program (its manifest with `manifest` on top) and adds
+ * it to the repository as a target; `prepare` may add files first. Returns the catalog's bundle entry.
+ */
+export async function addDemoReleaseBundle(
+  repo: FeedRepository,
+  work: string,
+  version: string,
+  manifest: Record<string, unknown>,
+  prepare?: (dir: string) => Promise<void>,
+): Promise<{ target: string; size: number }> {
+  const src = path.join(work, `pbx-${version}`);
+  await writeDemoRelease(DEMO_APPLIANCE_SOURCE, src, version, manifest);
+  await prepare?.(src);
+  const bundle = path.join(work, 'bundles', `pbx-${version}.tar.gz`);
+  await buildBundle(src, bundle);
+  const target = `releases/pbx-${version}.tar.gz`;
+  return { target, size: (await repo.addTarget(target, bundle)).length };
+}
+
+/**
+ * Builds the bundle of a demo module (`manifest.json` and `module.json`, with `overrides` on top of
+ * each) and adds it to the repository. Returns the catalog's bundle entry.
+ */
+export async function addDemoModuleBundle(
+  repo: FeedRepository,
+  work: string,
+  m: { id: string; name: string; version: string; supportedSystem: string },
+  overrides: { manifest?: Record<string, unknown>; module?: Record<string, unknown> } = {},
+): Promise<{ target: string; size: number }> {
+  const src = path.join(work, `${m.id}-${m.version}`);
+  await fsp.mkdir(src, { recursive: true });
+  const manifest = { id: m.id, name: m.name, version: m.version, supportedSystem: m.supportedSystem, ...overrides.manifest };
+  await fsp.writeFile(path.join(src, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await fsp.writeFile(path.join(src, 'module.json'), JSON.stringify({ id: m.id, entry: `${m.id}.js`, ...overrides.module }) + '\n');
+  const bundle = path.join(work, 'bundles', `${m.id}-${m.version}.tar.gz`);
+  await buildBundle(src, bundle);
+  const target = `modules/${m.id}-${m.version}.tar.gz`;
+  return { target, size: (await repo.addTarget(target, bundle)).length };
 }

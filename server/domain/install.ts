@@ -143,15 +143,9 @@ export function rollbackRestoresData(journal: InstallJournal): boolean {
   return forward.some((s) => touchesData(journal.mode, s));
 }
 
-export function newJournal(input: {
-  jobId: string;
-  mode: JobMode;
-  fromVersion: string;
-  targetVersion: string;
-  modules: ModuleSelection[];
-  sourceBackupId: string | null;
-  now: Date;
-}): InstallJournal {
+export function newJournal(
+  input: Pick<InstallJournal, 'jobId' | 'mode' | 'fromVersion' | 'targetVersion' | 'modules' | 'sourceBackupId'> & { now: Date },
+): InstallJournal {
   const at = input.now.toISOString();
   return {
     formatVersion: 1,

@@ -85,6 +85,9 @@ export class StepError extends Error {
 
 class Interrupted extends Error {}
 
+/** Jobs whose restore events stay in memory for late subscribers (this process's runs). */
+const RESTORE_LOGS_KEPT = 5;
+
 const STEP_TEXT: Record<JournalStep, string> = {
   PREFLIGHT: 'Checking disk space, licences and the appliance',
   STOP: 'Stopping the appliance',
@@ -614,8 +617,7 @@ export class Installer {
   /** Makes the job row say what the finished journal says (also after a crash between the two). */
   private reconcile(j: InstallJournal): void {
     if (j.phase !== 'DONE' || !j.outcome) return;
-    const state: JobState = j.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
-    this.deps.jobs.move(j.jobId, ['STAGED', 'INSTALLING', 'RESTORING'], state, {
+    this.deps.jobs.move(j.jobId, ['STAGED', 'INSTALLING', 'RESTORING'], jobStateOf(j), {
       finishedAt: this.deps.clock.now(),
       outcome: j.outcome,
       restored: j.outcome === 'RESTORED',
@@ -626,10 +628,9 @@ export class Installer {
   // ---- events ----
 
   private publish(j: InstallJournal, bytesDone: number, bytesTotal: number, message: string | null, bytesPerSecond = 0): void {
-    const row = this.deps.jobs.find(j.jobId);
     const event: ProgressEvent = {
       jobId: j.jobId,
-      state: row?.state ?? 'INSTALLING',
+      state: jobStateOf(j),
       step: j.phase === 'DONE' ? null : j.step,
       bytesDone,
       bytesTotal,
@@ -649,8 +650,13 @@ export class Installer {
     bytesTotal: number,
     message: string,
   ): void {
-    const log = this.restoreLog.get(j.jobId) ?? [];
-    this.restoreLog.set(j.jobId, log);
+    let log = this.restoreLog.get(j.jobId);
+    if (!log) {
+      log = [];
+      this.restoreLog.set(j.jobId, log);
+      // Older jobs' logs are in their event log in the database: keep only the recent ones here.
+      for (const old of [...this.restoreLog.keys()].slice(0, -RESTORE_LOGS_KEPT)) this.restoreLog.delete(old);
+    }
     const event: RestoreEvent = {
       jobId: j.jobId,
       seq: log.length + 1,
@@ -674,6 +680,13 @@ export class Installer {
       return null;
     }
   }
+}
+
+/** The job's state, as the journal says it: the database mirrors it. */
+function jobStateOf(j: InstallJournal): JobState {
+  if (j.phase === 'FORWARD') return 'INSTALLING';
+  if (j.phase === 'ROLLING_BACK') return 'RESTORING';
+  return j.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
 }
 
 function describe(step: JournalStep, err: unknown): { code: string; message: string } {

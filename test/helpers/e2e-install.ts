@@ -56,7 +56,11 @@ export async function watchInstallation(
         ),
         outcome: document.querySelector('.installation [data-outcome]')?.getAttribute('data-outcome') ?? null,
       }))
-      .catch(() => null);
+      .catch((err: Error) => {
+        // A reload in the middle of a poll destroys the page's context: that poll is skipped.
+        if (/context was destroyed|navigat/i.test(err.message)) return null;
+        throw err;
+      });
     if (snapshot) {
       for (const step of snapshot.running) if (!seen.running.includes(step)) seen.running.push(step);
       if (snapshot.system && seen.systemStates.at(-1) !== snapshot.system) seen.systemStates.push(snapshot.system);

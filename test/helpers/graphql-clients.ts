@@ -45,6 +45,23 @@ export class HttpClient {
   }
 }
 
+/** Imports a licence file by GraphQL multipart upload, as the Licences page does; throws unless it is accepted. */
+export async function importLicenceFile(client: HttpClient, bytes: Uint8Array): Promise<void> {
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({ query: 'mutation ($f: File!) { importLicence(file: $f) { __typename } }', variables: { f: null } }),
+  );
+  form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+  form.append('0', new Blob([new Uint8Array(bytes)]), 'licence.json');
+  const headers: Record<string, string> = {};
+  if (client.cookie) headers.cookie = client.cookie;
+  if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
+  const res = await fetch(`${client.baseUrl}/graphql`, { method: 'POST', headers, body: form });
+  const body = (await res.json()) as { data?: { importLicence?: { __typename: string } } };
+  if (body.data?.importLicence?.__typename !== 'ImportLicenceSuccess') throw new Error(`licence import failed: ${JSON.stringify(body)}`);
+}
+
 export function wsUrl(baseUrl: string): string {
   return baseUrl.replace(/^http/, 'ws') + '/graphql';
 }

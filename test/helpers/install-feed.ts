@@ -9,13 +9,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { DEMO_APPLIANCE_SOURCE, writeDemoRelease } from '../../server/adapters/appliance/demo-installer.js';
 import { serveFeedDirectory, type StaticFeedServer } from '../../server/adapters/feed/static-feed-server.js';
 import type { Catalog } from '../../server/domain/catalog.js';
-import { buildBundle } from '../../server/vendor/bundle.js';
+import { addDemoModuleBundle, addDemoReleaseBundle, DEMO_MODULE_RELEASES, DEMO_RELEASES } from '../../server/demo/demo-vendor.js';
 import { FeedRepository } from '../../server/vendor/feed-repository.js';
 import { createLicenceKey, loadLicenceKey, signLicence } from '../../server/vendor/licence-issuer.js';
-import type { HttpClient } from './graphql-clients.js';
+import { type HttpClient, importLicenceFile } from './graphql-clients.js';
 
 export interface FixtureRelease {
   version: string;
@@ -41,21 +40,20 @@ export interface FixtureModule {
   manifestVersion?: string;
 }
 
+const demo820 = DEMO_RELEASES.find((r) => r.version === '8.2.0')!;
+
 /** 8.2.0 as the demo vendor publishes it: a data migration and newer modules. */
 export const RELEASE_8_2_0: FixtureRelease = {
-  version: '8.2.0',
-  dataSchemaVersion: 2,
-  migrations: ['calls-recording-flag'],
-  modules: [
-    { id: 'callcenter', version: '3.1.0' },
-    { id: 'crm-connector', version: '1.5.0' },
-  ],
+  version: demo820.version,
+  dataSchemaVersion: demo820.dataSchemaVersion,
+  migrations: demo820.migrations,
+  modules: demo820.modules,
 };
 
-export const FIXTURE_MODULES: FixtureModule[] = [
-  { id: 'callcenter', name: 'Call Center', version: '3.1.0', supportedSystem: '>=8.1.0 <9.0.0' },
-  { id: 'crm-connector', name: 'CRM Connector', version: '1.5.0', supportedSystem: '>=8.0.0 <10.0.0' },
-];
+/** The demo vendor's module versions released for 8.2.0. */
+export const FIXTURE_MODULES: FixtureModule[] = DEMO_MODULE_RELEASES.filter((m) =>
+  demo820.modules.some((r) => r.id === m.id && r.version === m.version),
+);
 
 export interface InstallFeed {
   url: string;
@@ -80,47 +78,30 @@ export async function publishInstallFeed(
     modules: [],
   };
   for (const r of releases) {
-    const src = path.join(work, `pbx-${r.version}`);
-    await writeDemoRelease(DEMO_APPLIANCE_SOURCE, src, r.version, {
-      dataSchemaVersion: r.dataSchemaVersion,
-      migrations: r.migrations ?? [],
-      ...r.manifest,
-    });
-    if (r.paddingBytes) await writeRandom(path.join(src, 'padding.bin'), r.paddingBytes);
-    const bundle = path.join(work, 'bundles', `pbx-${r.version}.tar.gz`);
-    await buildBundle(src, bundle);
-    const target = `releases/pbx-${r.version}.tar.gz`;
-    const info = await repo.addTarget(target, bundle);
+    const bundle = await addDemoReleaseBundle(
+      repo,
+      work,
+      r.version,
+      { dataSchemaVersion: r.dataSchemaVersion, migrations: r.migrations ?? [], ...r.manifest },
+      r.paddingBytes ? (src) => writeRandom(path.join(src, 'padding.bin'), r.paddingBytes!) : undefined,
+    );
     catalog.channels.stable.push({
       version: r.version,
       releasedAt: r.releasedAt ?? '2026-09-01T08:00:00Z',
       notes: { en: `## ${r.version}\n\nFixes.`, de: `## ${r.version}\n\nKorrekturen.`, fr: `## ${r.version}\n\nCorrections.` },
-      bundle: { target, size: info.length },
+      bundle,
       upgradableFrom: r.upgradableFrom ?? '>=8.0.0 <9.0.0',
       requiresLicenceMajor: Number(r.version.split('.')[0]),
       modules: r.modules ?? [],
     });
   }
   for (const m of modules) {
-    const src = path.join(work, `${m.id}-${m.version}`);
-    await fsp.mkdir(src, { recursive: true });
-    const manifest = { id: m.id, name: m.name, version: m.manifestVersion ?? m.version, supportedSystem: m.supportedSystem };
-    await fsp.writeFile(path.join(src, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    await fsp.writeFile(
-      path.join(src, 'module.json'),
-      JSON.stringify({ id: m.id, entry: `${m.id}.js`, failLoad: m.failLoad ?? false }) + '\n',
-    );
-    const bundle = path.join(work, 'bundles', `${m.id}-${m.version}.tar.gz`);
-    await buildBundle(src, bundle);
-    const target = `modules/${m.id}-${m.version}.tar.gz`;
-    const info = await repo.addTarget(target, bundle);
-    catalog.modules.push({
-      id: m.id,
-      name: m.name,
-      version: m.version,
-      supportedSystem: m.supportedSystem,
-      bundle: { target, size: info.length },
+    const { failLoad, manifestVersion, ...module } = m;
+    const bundle = await addDemoModuleBundle(repo, work, module, {
+      manifest: manifestVersion ? { version: manifestVersion } : {},
+      module: { failLoad: failLoad ?? false },
     });
+    catalog.modules.push({ ...module, bundle });
   }
   await repo.setCatalog(catalog);
   await repo.publish();
@@ -160,19 +141,7 @@ export async function publishInstallFeed(
 /** Imports the feed's licence into the app and searches: the fixture's versions become installable. */
 export async function prepareForInstall(client: HttpClient, feed: InstallFeed): Promise<void> {
   const systemId = (await client.query<{ system: { systemId: string } }>('{ system { systemId } }')).data!.system.systemId;
-  const form = new FormData();
-  form.append(
-    'operations',
-    JSON.stringify({ query: 'mutation ($f: File!) { importLicence(file: $f) { __typename } }', variables: { f: null } }),
-  );
-  form.append('map', JSON.stringify({ 0: ['variables.f'] }));
-  form.append('0', new Blob([new Uint8Array(await feed.licenceFor(systemId))]), 'licence.json');
-  const headers: Record<string, string> = {};
-  if (client.cookie) headers.cookie = client.cookie;
-  if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
-  const res = await fetch(`${client.baseUrl}/graphql`, { method: 'POST', headers, body: form });
-  const body = (await res.json()) as { data?: { importLicence?: { __typename: string } } };
-  if (body.data?.importLicence?.__typename !== 'ImportLicenceSuccess') throw new Error(`licence import failed: ${JSON.stringify(body)}`);
+  await importLicenceFile(client, await feed.licenceFor(systemId));
   const check = await client.query<{ checkForUpdates: { __typename: string } }>('mutation { checkForUpdates { __typename } }');
   if (check.data?.checkForUpdates.__typename !== 'CheckForUpdatesSuccess') throw new Error(`search failed: ${JSON.stringify(check)}`);
 }

@@ -461,18 +461,7 @@ export class BackupStore {
     const progress = new ProgressReporter('COPY', groupTotals(plan.files), onProgress, this.progressIntervalMs);
     const entries = new Map<string, BackupFileEntry>();
     await copyAll(plan.files, progress, async (file, hasher, syncs) => {
-      const copied = await copyHashed(file.abs, path.join(temp, ...file.path.split('/')), {
-        openWrite: this.openWrite,
-        hasher,
-        syncs,
-        sizeHint: file.size,
-        mode: file.mode,
-        onBytes: (n) => {
-          written.bytes += n;
-          progress.add(file.group, n);
-        },
-      });
-      entries.set(file.path, entryOf(file, copied));
+      entries.set(file.path, await this.copyInto(temp, file, { hasher, syncs, progress, written }));
     });
     return plan.files.map((f) => entries.get(f.path)!);
   }
@@ -501,18 +490,7 @@ export class BackupStore {
         const entries: BackupFileEntry[] = [];
         await copyAll(others, progress, async (file, hasher, syncs) => {
           try {
-            const copied = await copyHashed(file.abs, path.join(temp, ...file.path.split('/')), {
-              openWrite: this.openWrite,
-              hasher,
-              syncs,
-              sizeHint: file.size,
-              mode: file.mode,
-              onBytes: (n) => {
-                written.bytes += n;
-                progress.add(file.group, n);
-              },
-            });
-            entries.push(entryOf(file, copied));
+            entries.push(await this.copyInto(temp, file, { hasher, syncs, progress, written }));
           } catch (err) {
             // The appliance runs: a file can go between the listing and the copy (its own
             // temporary files, for one). What is gone is not part of the snapshot.
@@ -527,6 +505,26 @@ export class BackupStore {
     } finally {
       await worker.close();
     }
+  }
+
+  /** Copies one source file into the backup being made, hashing it and counting its bytes. */
+  private async copyInto(
+    temp: string,
+    file: PlannedFile,
+    io: { hasher: ChunkHasher; syncs: BackgroundSyncs; progress: ProgressReporter; written: { bytes: number } },
+  ): Promise<BackupFileEntry> {
+    const copied = await copyHashed(file.abs, path.join(temp, ...file.path.split('/')), {
+      openWrite: this.openWrite,
+      hasher: io.hasher,
+      syncs: io.syncs,
+      sizeHint: file.size,
+      mode: file.mode,
+      onBytes: (n) => {
+        io.written.bytes += n;
+        io.progress.add(file.group, n);
+      },
+    });
+    return entryOf(file, copied);
   }
 
   /**

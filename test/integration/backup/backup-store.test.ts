@@ -20,6 +20,7 @@ import {
   type TransferProgress,
 } from '../../../server/adapters/backup/backup-store.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
+import { mountTmpfs, unmount } from '../../helpers/tmpfs.js';
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 const meta: BackupMeta = { reason: 'before installing 8.2.0', jobId: 'job-1', applianceVersion: '8.1.3', dataSchemaVersion: 7 };
@@ -58,9 +59,12 @@ function killedWriter(file: string, rows: number): void {
     process.kill(process.pid, 'SIGKILL');`;
   try {
     execFileSync(process.execPath, ['-e', script], { stdio: 'ignore' });
-  } catch {
-    // Killed, as intended.
+  } catch (err) {
+    // Killed, as intended; anything else (the script failing) is the test's failure.
+    if ((err as { signal?: string }).signal !== 'SIGKILL') throw err;
+    return;
   }
+  throw new Error('the writer was not killed');
 }
 
 function rowCount(file: string): number {
@@ -140,17 +144,9 @@ function diskFullAfter(limit: number): { openWrite(file: string): Promise<FileHa
 // The real full disk needs root to mount a small tmpfs; it is decided here because skipIf is read
 // when the tests are collected.
 const mountPoint = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'patchbay-backup-tmpfs-'));
-const canMount = (() => {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const canMount = mountTmpfs(mountPoint, '8m');
 afterAll(() => {
-  if (canMount) execFileSync('umount', [mountPoint]);
+  if (canMount) unmount(mountPoint);
   fs.rmSync(mountPoint, { recursive: true, force: true });
 });
 

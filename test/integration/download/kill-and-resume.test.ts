@@ -13,7 +13,7 @@ import type { Catalog } from '../../../server/domain/catalog.js';
 import { FeedRepository } from '../../../server/vendor/feed-repository.js';
 import { createLicenceKey, loadLicenceKey, signLicence } from '../../../server/vendor/licence-issuer.js';
 import { makeBundle, release, serveWithFaults, tmpDir, type FaultyServer } from '../../helpers/feed-fixtures.js';
-import { HttpClient } from '../../helpers/graphql-clients.js';
+import { HttpClient, importLicenceFile } from '../../helpers/graphql-clients.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
@@ -124,14 +124,7 @@ describe('a background download across a SIGKILL of Patchbay', () => {
       },
       await loadLicenceKey(path.join(dir, 'licence.pem')),
     );
-    const form = new FormData();
-    form.append(
-      'operations',
-      JSON.stringify({ query: 'mutation ($f: File!) { importLicence(file: $f) { __typename } }', variables: { f: null } }),
-    );
-    form.append('map', JSON.stringify({ 0: ['variables.f'] }));
-    form.append('0', new Blob([JSON.stringify(licence)]), 'l.json');
-    await fetch(`${first.url}/graphql`, { method: 'POST', headers: { cookie: admin.cookie! }, body: form });
+    await importLicenceFile(admin, Buffer.from(JSON.stringify(licence)));
     await admin.query('mutation { checkForUpdates { __typename } }');
     await admin.query('mutation { setUpdateSettings(downloadBandwidthLimit: 400000) { __typename } }');
     const scheduled = await admin.query<{ scheduleDownload: { __typename: string; job: { id: string } } }>(
