@@ -14,6 +14,7 @@
  * Each Patchbay operation runs in its own process (install-worker.ts), so that its peak RSS is its
  * own. The page cache cannot be dropped reliably here: both sides run warm. Everything is written
  * under one temporary directory, removed at the end, also after a failure or Ctrl-C.
+ * BENCH_PARTS (default 1,2,3,4) runs only the parts it lists.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -31,6 +32,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SIZE_MIB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLI_TIMEOUT_S = Number(process.env.BENCH_CLI_TIMEOUT_S ?? 30);
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => Number(p.trim())));
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 const run = promisify(execFile);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -432,7 +434,11 @@ async function main(): Promise<void> {
         `built in ${((performance.now() - built) / 1000).toFixed(1)} s; ${ROUNDS} rounds, medians; ${os.cpus().length} cores; ` +
         'the page cache is warm for both sides (it cannot be dropped reliably here).',
     );
-    const rows = [...(await benchOffline(ctx)), ...(await benchOnline(ctx, writers)), ...(await benchRestore(ctx))];
+    const rows = [
+      ...(PARTS.has(1) ? await benchOffline(ctx) : []),
+      ...(PARTS.has(2) ? await benchOnline(ctx, writers) : []),
+      ...(PARTS.has(3) ? await benchRestore(ctx) : []),
+    ];
     console.log('');
     printTable(rows);
     console.log('');
@@ -442,19 +448,21 @@ async function main(): Promise<void> {
         .join(', ')}. ` +
         'RSS counts the database pages integrity_check maps (mmap), file pages shared with the page cache; anonymous is what the process allocated.',
     );
-    console.log(
-      `This disk took durable writes (dd conv=fsync of the database) at ${Math.round(median(ctx.ddMiBps))} MiB/s ` +
-        `(rounds: ${ctx.ddMiBps.map((x) => Math.round(x)).join(', ')}): Patchbay fsyncs every file, tar -cf does not.`,
-    );
+    if (ctx.ddMiBps.length)
+      console.log(
+        `This disk took durable writes (dd conv=fsync of the database) at ${Math.round(median(ctx.ddMiBps))} MiB/s ` +
+          `(rounds: ${ctx.ddMiBps.map((x) => Math.round(x)).join(', ')}): Patchbay fsyncs every file, tar -cf does not.`,
+      );
     for (const note of ctx.notes) console.log(note);
     console.log('Goal: ratio >= 0.8 for the offline copy + fsync against tar -cf.');
     // Part 4 builds its own appliance and data; the big files of parts 1-3 go first.
     cleanup();
-    await benchInstallDowntime({
-      rounds: ROUNDS,
-      releaseMiB: Number(process.env.BENCH_RELEASE_MIB ?? 200),
-      dataMiB: Number(process.env.BENCH_INSTALL_DATA_MIB ?? 500),
-    });
+    if (PARTS.has(4))
+      await benchInstallDowntime({
+        rounds: ROUNDS,
+        releaseMiB: Number(process.env.BENCH_RELEASE_MIB ?? 200),
+        dataMiB: Number(process.env.BENCH_INSTALL_DATA_MIB ?? 500),
+      });
   } finally {
     cleanup();
   }
