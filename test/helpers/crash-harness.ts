@@ -10,10 +10,10 @@
  *                                             appliance; process: Patchbay alone, the appliance runs on orphaned
  *   PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS=<n>  how long a started release may take to be healthy
  */
-import type { FileHandle } from 'node:fs/promises';
+import fsp from 'node:fs/promises';
 import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/adapters/logger.js';
-import { openForWrite } from '../../server/adapters/backup/hashed-copy.js';
+import { kernelCopy } from '../../server/adapters/backup/file-copy.js';
 import type { InstallJournal } from '../../server/domain/install.js';
 import { exitOnSignals, startPatchbay } from '../../server/main.js';
 
@@ -37,43 +37,41 @@ function afterJournal(journal: InstallJournal): void {
 }
 
 let backupBytes = 0;
-let cutting = false;
-const inFlight = new Set<Promise<unknown>>();
+const inFlight = new Set<Promise<void>>();
+let cutting: Promise<never> | null = null;
 /**
- * Backup files opened for writing count the bytes written to them (the backup may write several
- * files at once: bytes are counted when a write is issued). The write that reaches the limit
- * writes only up to it; once the writes issued before it are done, the process dies: the backup
- * holds exactly that many bytes, the last file cut short.
+ * The backup's copies count the bytes they write (several files may be copied at once). The copy
+ * that would reach the limit writes only up to it; once the copies begun before it are done, the
+ * process dies: the backup holds exactly that many bytes, the last file cut short. Past the cut
+ * nothing more is written.
  */
-async function openWriteCounting(file: string): Promise<FileHandle> {
-  const handle = await openForWrite(file);
-  const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<{ bytesWritten: number }>;
-  Object.assign(handle, {
-    async write(...args: unknown[]) {
-      // Past the cut nothing more reaches the disk.
-      if (cutting) return new Promise(() => {});
-      const [buffer, offset, length, position] = args;
-      const room = killAfterBytes! - backupBytes;
-      if (Buffer.isBuffer(buffer) && typeof offset === 'number' && typeof length === 'number' && length >= room) {
-        cutting = true;
-        if (room > 0) await write(buffer, offset, room, position);
-        await Promise.allSettled(inFlight);
-        powerCut();
-      }
-      backupBytes += typeof length === 'number' ? length : 0;
-      const writing = write(...args);
-      inFlight.add(writing);
+async function copyFileCounting(src: string, dest: string): Promise<void> {
+  const size = (await fsp.stat(src)).size;
+  if (cutting) return cutting;
+  const room = killAfterBytes! - backupBytes;
+  if (size >= room) {
+    cutting = (async () => {
+      const head = Buffer.alloc(room);
+      const handle = await fsp.open(src, 'r');
       try {
-        const result = await writing;
-        // A short write is followed by another one for the rest, which counts it.
-        if (typeof length === 'number') backupBytes -= length - result.bytesWritten;
-        return result;
+        await handle.read(head, 0, head.length, 0);
       } finally {
-        inFlight.delete(writing);
+        await handle.close();
       }
-    },
-  });
-  return handle;
+      await fsp.writeFile(dest, head);
+      await Promise.allSettled(inFlight);
+      return powerCut();
+    })();
+    return cutting;
+  }
+  backupBytes += size;
+  const copying = kernelCopy(src, dest);
+  inFlight.add(copying);
+  try {
+    await copying;
+  } finally {
+    inFlight.delete(copying);
+  }
 }
 
 const config = loadConfig(env);
@@ -83,7 +81,7 @@ const patchbay = await startPatchbay(config, {
   webDist: null,
   scheduledChecks: false,
   install: { healthCheckTimeoutMs, hooks: killAt ? { afterJournal } : undefined },
-  backupIo: killAfterBytes !== null ? { openWrite: openWriteCounting } : undefined,
+  backupIo: killAfterBytes !== null ? { copyFile: copyFileCounting } : undefined,
 });
 process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);
 

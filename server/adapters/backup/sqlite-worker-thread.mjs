@@ -1,7 +1,7 @@
 /**
- * The SQLite half of backups, in a worker thread: the online backup API and PRAGMA integrity_check
- * block for as long as they run, so they run here, off the event loop, while the main thread copies
- * and hashes the other files. Plain JavaScript because a worker cannot load TypeScript under every
+ * The hashing and SQLite work of backups, in a worker thread: SHA-256, the online backup API and
+ * PRAGMA integrity_check block for as long as they run, so they run here, off the event loop, one
+ * thread per lane while the kernel copies. Plain JavaScript because a worker cannot load TypeScript under every
  * runner this project uses (tsx starts it, vitest does not); `sqlite-worker.ts` is its typed client.
  *
  * In: { id, op: 'hash', file } | { id, op: 'integrity', file } | { id, op: 'backup', src, dest, mode }.
@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-// As in chunk-hasher.ts.
+// Large enough that the per-read cost fades; each read reports its bytes as progress.
 const CHUNK_BYTES = 512 * 1024;
 const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
 

@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp, { type FileHandle } from 'node:fs/promises';
+import fsp from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -116,27 +116,22 @@ async function rejection(p: Promise<unknown>): Promise<BackupError> {
   throw new Error('expected a BackupError');
 }
 
-/** io.openWrite that fails with ENOSPC once `limit` bytes have been written, over all files. */
-function diskFullAfter(limit: number): { openWrite(file: string): Promise<FileHandle> } {
+/** io.copyFile that fills the disk once `limit` bytes have been written, over all files: that copy stops short with ENOSPC. */
+function diskFullAfter(limit: number): { copyFile(src: string, dest: string): Promise<void> } {
   let written = 0;
   return {
-    async openWrite(file) {
-      const real = await fsp.open(file, 'w');
-      return new Proxy(real, {
-        get(target, prop) {
-          if (prop === 'write') {
-            return async (buffer: Buffer, offset: number, length: number, position: number) => {
-              if (written + length > limit) {
-                throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-              }
-              written += length;
-              return target.write(buffer, offset, length, position);
-            };
-          }
-          const value: unknown = Reflect.get(target, prop, target);
-          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-        },
-      });
+    async copyFile(src, dest) {
+      const content = await fsp.readFile(src);
+      const room = limit - written;
+      written = Math.min(limit, written + content.length);
+      await fsp.writeFile(dest, content.subarray(0, Math.max(room, 0)));
+      if (content.length > room) {
+        throw Object.assign(new Error(`ENOSPC: no space left on device, copyfile '${src}' -> '${dest}'`), {
+          code: 'ENOSPC',
+          errno: -28,
+          syscall: 'copyfile',
+        });
+      }
     },
   };
 }
@@ -260,6 +255,30 @@ describe('BackupStore', () => {
       expect(err.code).toBe('BACKUP_NOT_VERIFIED');
       expect(err.details).toMatchObject({ file: 'data/cdr/records', reason: expect.stringMatching(/integrity_check/) });
       expect(fs.readdirSync(backups)).toEqual([]);
+    });
+
+    it('fails with BACKUP_NOT_VERIFIED, keeping nothing, when a copy differs from its source by one byte', async () => {
+      const before = treeHashes(path.dirname(source.dataDir));
+      // The disk hands back one wrong byte of the configuration file: the copy no longer hashes as the source did.
+      sut = new BackupStore({
+        dir: backups,
+        io: {
+          async copyFile(src, dest) {
+            await fsp.copyFile(src, dest);
+            if (!dest.endsWith(path.join('config', 'pbx.json'))) return;
+            const copy = await fsp.readFile(dest);
+            copy[3] = copy[3]! ^ 0x01;
+            await fsp.writeFile(dest, copy);
+          },
+        },
+      });
+
+      const err = await rejection(sut.createOffline(source, meta));
+
+      expect(err.code).toBe('BACKUP_NOT_VERIFIED');
+      expect(err.details).toMatchObject({ file: 'data/config/pbx.json', reason: expect.stringMatching(/^its SHA-256 is [0-9a-f]{64}/) });
+      expect(fs.readdirSync(backups)).toEqual([]);
+      expect(treeHashes(path.dirname(source.dataDir))).toEqual(before);
     });
   });
 

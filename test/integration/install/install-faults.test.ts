@@ -5,7 +5,7 @@
  * are refused. Each ends with the appliance running, its data intact, and a typed, recorded outcome.
  */
 import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,27 +166,14 @@ describe('installations that fail', () => {
 
   it('does not go on with a backup that cannot be verified: nothing is changed and the appliance runs again', async () => {
     // Every file the backup writes gets one byte wrong, as a failing disk would.
-    const corrupting = async (file: string): Promise<FileHandle> => {
-      const handle = await (await import('node:fs/promises')).open(file, 'w', 0o600);
-      const write = handle.write.bind(handle) as (b: Buffer, o?: number, l?: number, p?: number) => Promise<unknown>;
-      let flipped = false;
-      (handle as unknown as { write: typeof write }).write = (
-        buffer: Buffer,
-        offset = 0,
-        length = buffer.length - offset,
-        position?: number,
-      ) => {
-        if (!flipped && length > 0) {
-          const copy = Buffer.from(buffer.subarray(offset, offset + length));
-          copy[0] = copy[0]! ^ 0xff;
-          flipped = true;
-          return write(copy, 0, copy.length, position);
-        }
-        return write(buffer, offset, length, position);
-      };
-      return handle;
+    const corrupting = async (src: string, dest: string): Promise<void> => {
+      await fsp.copyFile(src, dest);
+      const copy = await fsp.readFile(dest);
+      if (copy.length === 0) return;
+      copy[0] = copy[0]! ^ 0xff;
+      await fsp.writeFile(dest, copy);
     };
-    const { app, admin } = await appWith({ backupIo: { openWrite: corrupting } });
+    const { app, admin } = await appWith({ backupIo: { copyFile: corrupting } });
     const id = await stageDownload(admin, '8.2.0', [{ moduleId: 'callcenter', version: '3.1.0' }]);
     const before = await snapshot(app);
     expect((await install(admin, { jobId: id })).__typename).toBe('InstallSuccess');
@@ -197,14 +184,14 @@ describe('installations that fail', () => {
     expect((await admin.query<{ backups: unknown[] }>('{ backups { id } }')).data!.backups).toEqual([]);
   });
 
-  it('fails cleanly on a full disk during the backup (ENOSPC while writing)', async () => {
-    const fullDisk = async (file: string): Promise<FileHandle> => {
-      const handle = await (await import('node:fs/promises')).open(file, 'w', 0o600);
-      (handle as unknown as { write: () => Promise<never> }).write = () =>
-        Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-      return handle;
+  it('fails cleanly on a full disk during the backup (ENOSPC while copying)', async () => {
+    // The first copy fills the disk halfway through its file.
+    const fullDisk = async (src: string, dest: string): Promise<void> => {
+      const content = await fsp.readFile(src);
+      await fsp.writeFile(dest, content.subarray(0, content.length >> 1));
+      throw Object.assign(new Error(`ENOSPC: no space left on device, copyfile '${src}' -> '${dest}'`), { code: 'ENOSPC' });
     };
-    const { app, admin } = await appWith({ backupIo: { openWrite: fullDisk } });
+    const { app, admin } = await appWith({ backupIo: { copyFile: fullDisk } });
     const { before, done } = await failInOneGo(app, admin, '8.2.0', [{ moduleId: 'callcenter', version: '3.1.0' }]);
     expect(done).toMatchObject({ state: 'FAILED', outcome: 'ROLLED_BACK', restored: false, error: { code: 'BACKUP_DISK_FULL' } });
     await expectPreviousStateBack(app, admin, before);
