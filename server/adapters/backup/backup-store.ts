@@ -7,9 +7,10 @@
  *   <dir>/<id>/modules/state.json   when the appliance had one
  *   <dir>/.tmp-<id>/                a backup being made; <dir>/.removing-<id>/ one being deleted
  *
- * Owns making them (offline: a plain copy by the kernel, the source hashed meanwhile; online:
- * SQLite's backup API for the databases), verifying them, putting one back (through `<dataDir>.restore-<id>` and
- * `<dataDir>.replaced-<id>`, safe to repeat after a kill at any point), listing and pruning them.
+ * Owns making them (offline: a plain copy by the kernel, then each copy and its source hashed;
+ * online: SQLite's backup API for the databases), verifying them, putting one back (through
+ * `<dataDir>.restore-<id>` and `<dataDir>.replaced-<id>`, safe to repeat after a kill at any
+ * point), listing and pruning them.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -109,7 +110,7 @@ const MODULES_GROUP = 'modules';
 const MODULE_STATE_PATH = 'modules/state.json';
 /**
  * Files copied or hashed at once, each lane with its own worker thread: one per core. While one
- * lane waits for the kernel's copy, the other hashes.
+ * lane waits for the kernel's copy, the other goes on.
  */
 const LANES = 2;
 /** Also keeps ids usable as directory names: no dot first, no separators. */
@@ -190,7 +191,7 @@ export class BackupStore {
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
   }
 
-  /** The appliance is STOPPED: a plain fast copy (db + its -wal together; -shm skipped), the source hashed meanwhile. */
+  /** The appliance is STOPPED: a plain fast copy (db + its -wal together; -shm skipped), then each copy checked against its source. */
   createOffline(source: BackupSource, meta: BackupMeta, onProgress?: Progress): Promise<BackupManifest> {
     return this.create('OFFLINE', source, meta, onProgress);
   }
