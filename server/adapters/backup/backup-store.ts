@@ -387,9 +387,9 @@ export class BackupStore {
     let plan: Plan | null = null;
     let renamed = false;
     const written = { bytes: 0 };
-    this.inProgress.add(id);
     // Started now, so that their start-up overlaps the listing and the copy.
     const workers = new Workers();
+    this.inProgress.add(id);
     try {
       const createdAt = this.now().toISOString();
       const copyStarted = performance.now();
