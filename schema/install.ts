@@ -4,7 +4,7 @@
  */
 import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
 import type { DowntimeEstimate } from '../server/domain/install.js';
-import { RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
+import { nowThenFollow, RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
 import type { JobRow } from '../server/repositories/jobs.repository.js';
 import {
   InsufficientDiskError,
@@ -240,35 +240,12 @@ builder.subscriptionField('restoreEvents', (t) =>
     description: 'The way back of a failed installation: the events so far, then each new one.',
     args: { jobId: t.arg.id() },
     subscribe: (_r, { jobId }, ctx) =>
-      replayThenFollow(
+      nowThenFollow(
         () => ctx.services.install.restoreEvents(String(jobId)),
         ctx.services.events.subscribe(`job/${String(jobId)}/restore`),
+        // No duplicate of a replayed event (by `seq`).
+        (event, last) => event.seq > (last?.seq ?? 0),
       ),
     resolve: (event) => event,
   }),
 );
-
-/** Past events first, then live ones, without a gap or a duplicate (by `seq`). */
-async function* replayThenFollow(past: () => RestoreEvent[], live: AsyncIterable<RestoreEvent>): AsyncGenerator<RestoreEvent> {
-  // Listen before reading the past, so that nothing falls between the two.
-  const iterator = live[Symbol.asyncIterator]();
-  let pending = iterator.next();
-  let last = 0;
-  try {
-    for (const e of past()) {
-      last = e.seq;
-      yield e;
-    }
-    for (;;) {
-      const next = await pending;
-      if (next.done) return;
-      if (next.value.seq > last) {
-        last = next.value.seq;
-        yield next.value;
-      }
-      pending = iterator.next();
-    }
-  } finally {
-    await iterator.return?.();
-  }
-}

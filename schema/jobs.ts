@@ -1,6 +1,6 @@
 /** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
 import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
-import type { ProgressEvent } from '../server/events.js';
+import { nowThenFollow, type ProgressEvent } from '../server/events.js';
 import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
 import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
 import type { JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
@@ -250,9 +250,14 @@ builder.mutationFields((t) => ({
 builder.subscriptionField('updateProgress', (t) =>
   t.field({
     type: Progress,
-    description: 'Phase, installation step and bytes of a job: a few times a second while it downloads or copies, and at every change.',
+    description:
+      'Phase, installation step and bytes of a job: first where it stands now, then a few times a second while it downloads or copies, and at every change.',
     args: { jobId: t.arg.id() },
-    subscribe: (_r, { jobId }, ctx) => ctx.services.events.subscribe(`job/${String(jobId)}/progress`),
+    subscribe: (_r, { jobId }, ctx) =>
+      nowThenFollow(
+        () => [ctx.services.install.progress(String(jobId)) ?? ctx.services.downloads.progressNow(String(jobId))].filter((p) => p !== null),
+        ctx.services.events.subscribe(`job/${String(jobId)}/progress`),
+      ),
     resolve: (event) => event,
   }),
 );

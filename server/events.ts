@@ -63,3 +63,36 @@ export function createEventBus(): EventBus {
     subscribe: (topic) => (pubsub.subscribe as unknown as (t: string) => AsyncIterable<never>)(topic),
   };
 }
+
+/**
+ * What is known now, then the live events, without a gap: the live stream is listened to before
+ * `now` is read, and both happen in one synchronous stretch (a pub/sub subscription registers on
+ * its first `next`), so nothing can be published in between. `fresh` drops a live event that
+ * `now` already covered, given the last event yielded.
+ */
+export async function* nowThenFollow<T>(
+  now: () => readonly T[],
+  live: AsyncIterable<T>,
+  fresh: (event: T, last: T | null) => boolean = () => true,
+): AsyncGenerator<T> {
+  const iterator = live[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  let last: T | null = null;
+  try {
+    for (const event of now()) {
+      last = event;
+      yield event;
+    }
+    for (;;) {
+      const next = await pending;
+      if (next.done) return;
+      if (fresh(next.value, last)) {
+        last = next.value;
+        yield next.value;
+      }
+      pending = iterator.next();
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

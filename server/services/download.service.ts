@@ -210,6 +210,27 @@ export class DownloadService {
     return this.runner?.progress(id) ?? null;
   }
 
+  /**
+   * Where a job stands now, as `updateProgress` streams it: the running download's live figures,
+   * else what its record says; null for an unknown job.
+   */
+  progressNow(id: string): ProgressEvent | null {
+    const live = this.progress(id);
+    if (live) return live;
+    const job = this.repo.find(id);
+    if (!job) return null;
+    return {
+      jobId: job.id,
+      state: job.state,
+      step: job.step,
+      bytesDone: job.bytesDone,
+      bytesTotal: job.bytesTotal,
+      bytesPerSecond: 0,
+      secondsLeft: null,
+      message: job.errorMessage,
+    };
+  }
+
   events(id: string) {
     return this.repo.events(id);
   }

@@ -126,6 +126,27 @@ describe('download jobs', () => {
     expect(app.patchbay.supervisor.getState().state).toBe('RUNNING');
   });
 
+  it('gives a subscriber that comes after the last change where the job stands, first', async () => {
+    const jobs = await admin.query<{ updateJobs: { id: string; state: string; bytesTotal: number }[] }>(
+      '{ updateJobs { id state bytesTotal } }',
+    );
+    const staged = jobs.data!.updateJobs.find((j) => j.state === 'STAGED')!;
+    const token = await app.token(['READ']);
+    const client = wsClient(app.url, { connectionParams: { authorization: `Bearer ${token}` } });
+    // Nothing happens to a staged job until it is installed: without the current state first, this would wait forever.
+    const progress = await collect<{ updateProgress: { jobId: string; state: string; bytesDone: number; bytesTotal: number } }>(
+      client,
+      `subscription { updateProgress(jobId: "${staged.id}") { jobId state bytesDone bytesTotal } }`,
+      (events) => events.length >= 1,
+    ).finally(() => client.dispose());
+    expect(progress[0]!.updateProgress).toEqual({
+      jobId: staged.id,
+      state: 'STAGED',
+      bytesDone: staged.bytesTotal,
+      bytesTotal: staged.bytesTotal,
+    });
+  });
+
   it('keeps one active job at a time, also when two requests race', async () => {
     const res = await Promise.all(
       [1, 2].map(() => admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.1.3', acknowledgeWarnings: true } })),
