@@ -2,7 +2,7 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/web-build.js';
 import { launchBrowser, loggedInPage } from '../helpers/browser.js';
-import { acknowledgeWarnings, backToLogin, chooseVersion, slowSteps, watchInstallation } from '../helpers/e2e-install.js';
+import { acknowledgeWarnings, backToLogin, chooseVersion, slowSteps, waitForStaged, watchInstallation } from '../helpers/e2e-install.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('installing a separately downloaded version in Chromium', () => {
@@ -37,7 +37,7 @@ describe('installing a separately downloaded version in Chromium', () => {
     await page.getByLabel('Download and install separately').check();
     await acknowledgeWarnings(page);
     await page.getByRole('button', { name: 'Download', exact: true }).click();
-    await page.locator('[data-job-state="STAGED"]').getByText('ready to install').waitFor({ timeout: 30_000 });
+    await waitForStaged(page, await app.admin());
 
     await page.getByRole('button', { name: 'Install', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Install 8.2.0 now?' });

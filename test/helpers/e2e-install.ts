@@ -18,9 +18,34 @@ export async function chooseVersion(page: Page, version: string): Promise<void> 
   await page.locator('table.module-plan').waitFor();
 }
 
+/**
+ * Ticks "I have read the module warnings", waiting for it: the versions these tests install have
+ * warnings, and a check that skipped a box not rendered yet would send an unacknowledged request.
+ */
 export async function acknowledgeWarnings(page: Page): Promise<void> {
-  const acknowledge = page.getByLabel('I have read the module warnings');
-  if (await acknowledge.count()) await acknowledge.check();
+  await page.getByLabel('I have read the module warnings').check();
+}
+
+/**
+ * Waits until the download form's job is staged ("ready to install"). When it is not, fails with
+ * what the page and the API say instead of a bare timeout: a refusal under the form, the jobs.
+ */
+export async function waitForStaged(page: Page, admin: HttpClient, timeoutMs = 30_000): Promise<void> {
+  const staged = page.locator('[data-job-state="STAGED"]').getByText('ready to install');
+  const refused = page.locator('.download-form [role="alert"]');
+  try {
+    await staged.or(refused).first().waitFor({ timeout: timeoutMs });
+  } catch (err) {
+    const jobs = await admin.query('{ updateJobs(first: 3) { id state targetVersion error { code message } } }');
+    throw new Error(
+      `not staged within ${timeoutMs} ms; jobs: ${JSON.stringify(jobs.data)}; form: ${await page.locator('.download-form').textContent()}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (await refused.count())
+    throw new Error(`the download was refused: ${await refused.getAttribute('data-code')}: ${await refused.textContent()}`);
 }
 
 export interface Watched {
