@@ -2,6 +2,7 @@
 import { ApplianceOperationError } from '../server/domain/errors.js';
 import { SYSTEM_STATES, type InstalledModule, type SystemSnapshot } from '../server/domain/system.js';
 import { builder, ErrorInterface } from './builder.js';
+import { nowThenFollow } from '../server/events.js';
 
 const SystemStateEnum = builder.enumType('SystemState', {
   description: 'RUNNING: telephony available. MAINTENANCE: stopped on purpose (update). RESTARTING: coming back. DEGRADED: not healthy.',
@@ -53,25 +54,8 @@ builder.subscriptionField('systemState', (t) =>
   t.field({
     type: System,
     description: 'The current state at once, then a new one at every change.',
-    subscribe: (_root, _args, ctx) => withCurrent(ctx.services.system.snapshot(), ctx.services.events.subscribe('system/state')),
+    subscribe: (_root, _args, ctx) =>
+      nowThenFollow(async () => [await ctx.services.system.snapshot()], ctx.services.events.subscribe('system/state')),
     resolve: (snapshot) => snapshot,
   }),
 );
-
-async function* withCurrent<T>(first: Promise<T>, rest: AsyncIterable<T>): AsyncGenerator<T> {
-  // Ask for the next change before reading the current value: that attaches the listener, so no
-  // change can fall between the two.
-  const iterator = rest[Symbol.asyncIterator]();
-  let pending = iterator.next();
-  try {
-    yield await first;
-    for (;;) {
-      const next = await pending;
-      if (next.done) return;
-      yield next.value;
-      pending = iterator.next();
-    }
-  } finally {
-    await iterator.return?.();
-  }
-}

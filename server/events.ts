@@ -66,12 +66,13 @@ export function createEventBus(): EventBus {
 
 /**
  * What is known now, then the live events, without a gap: the live stream is listened to before
- * `now` is read, and both happen in one synchronous stretch (a pub/sub subscription registers on
- * its first `next`), so nothing can be published in between. `fresh` drops a live event that
- * `now` already covered, given the last event yielded.
+ * `now` is read (a pub/sub subscription registers on its first `next`). A synchronous `now` is
+ * read in the same synchronous stretch, so nothing can be published in between; events published
+ * while an asynchronous one is read follow it. `fresh` drops a live event that `now` already
+ * covered, given the last event yielded.
  */
 export async function* nowThenFollow<T>(
-  now: () => readonly T[],
+  now: () => readonly T[] | Promise<readonly T[]>,
   live: AsyncIterable<T>,
   fresh: (event: T, last: T | null) => boolean = () => true,
 ): AsyncGenerator<T> {
@@ -79,7 +80,7 @@ export async function* nowThenFollow<T>(
   let pending = iterator.next();
   let last: T | null = null;
   try {
-    for (const event of now()) {
+    for (const event of await now()) {
       last = event;
       yield event;
     }
