@@ -1,8 +1,8 @@
 /** Accounts: login/logout, `me`, and API tokens for integrators. */
 import type { ApiScope, Principal } from '../server/domain/auth.js';
-import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../server/domain/errors.js';
 import type { ApiTokenRow } from '../server/repositories/accounts.repository.js';
 import { builder, ErrorInterface } from './builder.js';
+import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../server/domain/errors/index.js';
 
 const ApiScopeEnum = builder.enumType('ApiScope', {
   description: '`READ` sees everything; `OPERATE` also acts on the appliance (and implies `READ`).',

@@ -6,8 +6,8 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
-import { InvalidInputError } from '../server/domain/errors.js';
 import type { Context } from './context.js';
+import { InvalidInputError } from '../server/domain/errors/index.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

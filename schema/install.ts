@@ -2,28 +2,27 @@
  * Installation: `install` in both modes, backups (`backups`, `createBackup`, `restoreBackup`), the
  * foreseen and the recorded unavailable time, and the `restoreEvents` of a failed installation.
  */
-import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
 import type { DowntimeEstimate } from '../server/domain/install.js';
 import { nowThenFollow, RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
 import type { JobRow } from '../server/repositories/jobs.repository.js';
-import {
-  InsufficientDiskError,
-  InvalidModuleSelectionError,
-  JobAlreadyActiveError,
-  NotInstallableError,
-  WarningsNotAcknowledgedError,
-} from '../server/services/download.service.js';
-import {
-  BackupFailedError,
-  type BackupView,
-  JobNotReadyError,
-  OperationInProgressError,
-  ReleaseNotAvailableError,
-} from '../server/services/install.service.js';
-import { VersionNotFoundError } from '../server/services/modules.service.js';
+import { type BackupView } from '../server/services/install.service.js';
 import { builder, ErrorInterface } from './builder.js';
 import { ModuleSelectionInput } from './modules.js';
 import { UpdateJob } from './jobs.js';
+import {
+  BackupError,
+  InsufficientDiskError,
+  InvalidInputError,
+  InvalidModuleSelectionError,
+  JobAlreadyActiveError,
+  JobNotReadyError,
+  NotFoundError,
+  NotInstallableError,
+  OperationInProgressError,
+  ReleaseNotAvailableError,
+  VersionNotFoundError,
+  WarningsNotAcknowledgedError,
+} from '../server/domain/errors/index.js';
 
 builder.objectType(JobNotReadyError, {
   name: 'JobNotReadyError',
@@ -43,11 +42,11 @@ builder.objectType(ReleaseNotAvailableError, {
   isTypeOf: (v) => v instanceof ReleaseNotAvailableError,
   fields: (t) => ({ version: t.exposeString('version') }),
 });
-builder.objectType(BackupFailedError, {
+builder.objectType(BackupError, {
   name: 'BackupFailedError',
   description: 'Codes: BACKUP_DISK_FULL, BACKUP_NOT_VERIFIED, BACKUP_FAILED. Nothing was changed.',
   interfaces: [ErrorInterface],
-  isTypeOf: (v) => v instanceof BackupFailedError,
+  isTypeOf: (v) => v instanceof BackupError,
   fields: () => ({}),
 });
 
@@ -206,7 +205,7 @@ builder.mutationFields((t) => ({
     authScopes: { operate: true },
     description: 'Backs up the data while the appliance runs (SQLite online backup API); telephony stays available.',
     errors: {
-      types: [BackupFailedError, OperationInProgressError, InsufficientDiskError],
+      types: [BackupError, OperationInProgressError, InsufficientDiskError],
       directResult: true,
       union: { name: 'CreateBackupResult' },
     },

@@ -1,22 +1,23 @@
 /** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
-import { InvalidInputError, NotFoundError } from '../server/domain/errors.js';
 import { nowThenFollow, type ProgressEvent } from '../server/events.js';
 import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
 import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
 import type { JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
+import { builder, ErrorInterface } from './builder.js';
+import { DowntimeWindow } from './downtime.js';
+import { ModuleSelectionInput } from './modules.js';
 import {
   InsufficientDiskError,
+  InvalidInputError,
   InvalidModuleSelectionError,
   InvalidStartTimeError,
   JobAlreadyActiveError,
   JobNotCancellableError,
+  NotFoundError,
   NotInstallableError,
+  VersionNotFoundError,
   WarningsNotAcknowledgedError,
-} from '../server/services/download.service.js';
-import { VersionNotFoundError } from '../server/services/modules.service.js';
-import { builder, ErrorInterface } from './builder.js';
-import { DowntimeWindow } from './downtime.js';
-import { ModuleSelectionInput } from './modules.js';
+} from '../server/domain/errors/index.js';
 
 const JobMode = builder.enumType('UpdateJobMode', {
   description: 'SEPARATE: downloaded in the background, installed later. DOWNLOAD_AND_INSTALL: in one go. RESTORE: a backup put back.',

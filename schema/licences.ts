@@ -1,8 +1,8 @@
 /** Licences: import (multipart upload), removal, and the status the Licences page shows. */
-import { NotFoundError } from '../server/domain/errors.js';
 import type { LicenceDocument, LicenceWarning, UpdateContract } from '../server/domain/licence.js';
-import { LicenceError, type ImportOutcome } from '../server/services/licence.service.js';
+import { type ImportOutcome } from '../server/services/licence.service.js';
 import { builder, ErrorInterface } from './builder.js';
+import { LicenceError, NotFoundError } from '../server/domain/errors/index.js';
 
 builder.objectType(LicenceError, {
   name: 'LicenceError',

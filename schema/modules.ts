@@ -1,7 +1,7 @@
 /** Module updates: the plan for a chosen version, and the check of a selection against it. */
 import type { ModulePlanEntry, SelectionProblem } from '../server/domain/module-plan.js';
-import { VersionNotFoundError } from '../server/services/modules.service.js';
 import { builder, ErrorInterface } from './builder.js';
+import { VersionNotFoundError } from '../server/domain/errors/index.js';
 
 builder.objectType(VersionNotFoundError, {
   name: 'VersionNotFoundError',

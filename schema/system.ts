@@ -1,8 +1,8 @@
 /** The installed system: identity, version, modules and live state. */
-import { ApplianceOperationError } from '../server/domain/errors.js';
 import { SYSTEM_STATES, type InstalledModule, type SystemSnapshot } from '../server/domain/system.js';
 import { builder, ErrorInterface } from './builder.js';
 import { nowThenFollow } from '../server/events.js';
+import { ApplianceOperationError } from '../server/domain/errors/index.js';
 
 const SystemStateEnum = builder.enumType('SystemState', {
   description: 'RUNNING: telephony available. MAINTENANCE: stopped on purpose (update). RESTARTING: coming back. DEGRADED: not healthy.',

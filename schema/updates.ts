@@ -1,9 +1,9 @@
 /** Updates: "Search now", the versions found, the last check, update settings, connectivity. */
-import { InvalidInputError } from '../server/domain/errors.js';
 import type { EndpointCheck, Endpoint } from '../server/domain/connectivity.js';
 import type { UpdateCheckRow } from '../server/repositories/updates.repository.js';
 import type { AvailableVersion, UpdateSettings } from '../server/services/updates.service.js';
 import { builder, ErrorInterface } from './builder.js';
+import { InvalidInputError } from '../server/domain/errors/index.js';
 
 const Channel = builder.enumType('UpdateChannel', { values: { STABLE: { value: 'stable' }, BETA: { value: 'beta' } } as const });
 const CheckTrigger = builder.enumType('UpdateCheckTrigger', { values: ['MANUAL', 'SCHEDULED'] as const });

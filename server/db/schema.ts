@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { Notice, NoticeParam } from '../domain/notice.js';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
@@ -148,6 +149,8 @@ export const updateJobs = sqliteTable('update_jobs', {
   backupId: text('backup_id'),
   /** The backup an administrator's restore puts back. */
   sourceBackupId: text('source_backup_id'),
+  /** The error's parameters, for the SPA to word `errorCode` in the admin's language. */
+  errorParams: text('error_params', { mode: 'json' }).$type<NoticeParam[]>(),
 });
 
 /** What happened to a job: phase changes, retries, resumes, errors (not every chunk). */
@@ -161,6 +164,8 @@ export const updateJobEvents = sqliteTable(
     at: timestamp('at').notNull(),
     type: text('type').notNull(),
     message: text('message').notNull(),
+    /** The event as a code and parameters, worded by the SPA (null for events written before it existed). */
+    detail: text('detail', { mode: 'json' }).$type<Notice>(),
   },
   (t) => [index('update_job_events_job_idx').on(t.jobId, t.id)],
 );
@@ -178,6 +183,8 @@ export const updateJobSteps = sqliteTable(
     finishedAt: timestamp('finished_at'),
     outcome: text('outcome', { enum: ['RUNNING', 'DONE', 'FAILED', 'INTERRUPTED'] }).notNull(),
     message: text('message'),
+    /** What the step did or why it failed, as a code and parameters, worded by the SPA. */
+    detail: text('detail', { mode: 'json' }).$type<Notice>(),
   },
   (t) => [index('update_job_steps_job_idx').on(t.jobId, t.id)],
 );

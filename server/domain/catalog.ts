@@ -5,20 +5,13 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
+import { CatalogInvalidError } from './errors/index.js';
 
 export const CATALOG_FORMAT_VERSIONS = [1] as const;
 export const LOCALES = ['en', 'de', 'fr'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const CHANNELS = ['stable', 'beta'] as const;
 export type Channel = (typeof CHANNELS)[number];
-
-export class CatalogInvalidError extends Error {
-  readonly code = 'CATALOG_INVALID';
-  constructor(readonly issues: string[]) {
-    super(`The catalog is invalid: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`);
-    this.name = 'CatalogInvalidError';
-  }
-}
 
 const version = z.string().refine((v) => semver.valid(v) === v, 'must be a semver version like 8.1.3');
 const range = z.string().refine((r) => semver.validRange(r) !== null, 'must be a semver range like >=8.0.0 <9.0.0');

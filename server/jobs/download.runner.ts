@@ -7,14 +7,15 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../adapters/clock.js';
-import { DownloadError, type DownloadOptions, download } from '../adapters/download/resumable-downloader.js';
-import { extractBundle, UnsafeArchiveError } from '../adapters/download/safe-extract.js';
+import { type DownloadOptions, download } from '../adapters/download/resumable-downloader.js';
+import { extractBundle } from '../adapters/download/safe-extract.js';
 import type { Logger } from '../adapters/logger.js';
 import { secondsLeft } from '../domain/jobs.js';
 import type { EventBus, ProgressEvent } from '../events.js';
 import type { JobRow, JobsRepository } from '../repositories/jobs.repository.js';
 import type { DownloadRunnerControl } from '../services/download.service.js';
 import type { UpdatesService } from '../services/updates.service.js';
+import { DownloadError, UnsafeArchiveError } from '../domain/errors/index.js';
 
 export interface DownloadRunnerDeps {
   repo: JobsRepository;

@@ -3,11 +3,15 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { updateJobEvents, updateJobSteps, updateJobs } from '../db/schema.js';
 import { ACTIVE_STATES, type JobState } from '../domain/jobs.js';
+import type { Notice } from '../domain/notice.js';
 
 export type JobRow = typeof updateJobs.$inferSelect;
 export type JobEventRow = typeof updateJobEvents.$inferSelect;
 export type JobStepRow = typeof updateJobSteps.$inferSelect;
-export type NewJobRow = Omit<JobRow, 'activeSlot' | 'step' | 'outcome' | 'restored' | 'fromVersion' | 'backupId' | 'sourceBackupId'> &
+export type NewJobRow = Omit<
+  JobRow,
+  'activeSlot' | 'step' | 'outcome' | 'restored' | 'fromVersion' | 'backupId' | 'sourceBackupId' | 'errorParams'
+> &
   Partial<Pick<JobRow, 'step' | 'fromVersion' | 'sourceBackupId'>>;
 
 export class JobAlreadyActiveConflict extends Error {}
@@ -65,8 +69,9 @@ export class JobsRepository {
     this.db.update(updateJobs).set({ bytesDone }).where(eq(updateJobs.id, id)).run();
   }
 
-  addEvent(jobId: string, at: Date, type: string, message: string): void {
-    this.db.insert(updateJobEvents).values({ jobId, at, type, message }).run();
+  /** `detail` is the event as a code and parameters (the SPA words it); `message` the English text. */
+  addEvent(jobId: string, at: Date, type: string, message: string, detail: Notice | null = null): void {
+    this.db.insert(updateJobEvents).values({ jobId, at, type, message, detail }).run();
   }
 
   events(jobId: string): JobEventRow[] {
@@ -82,19 +87,26 @@ export class JobStepsRepository {
   }
 
   /** Ends the running row of this step (there is at most one). */
-  finish(jobId: string, step: string, at: Date, outcome: 'DONE' | 'FAILED' | 'INTERRUPTED', message: string | null = null): void {
+  finish(
+    jobId: string,
+    step: string,
+    at: Date,
+    outcome: 'DONE' | 'FAILED' | 'INTERRUPTED',
+    message: string | null = null,
+    detail: Notice | null = null,
+  ): void {
     this.db
       .update(updateJobSteps)
-      .set({ finishedAt: at, outcome, message })
+      .set({ finishedAt: at, outcome, message, detail })
       .where(and(eq(updateJobSteps.jobId, jobId), eq(updateJobSteps.step, step), eq(updateJobSteps.outcome, 'RUNNING')))
       .run();
   }
 
   /** After a crash: the steps that were running did not finish. */
-  interrupt(jobId: string, at: Date, message: string): void {
+  interrupt(jobId: string, at: Date, message: string, detail: Notice | null = null): void {
     this.db
       .update(updateJobSteps)
-      .set({ finishedAt: at, outcome: 'INTERRUPTED', message })
+      .set({ finishedAt: at, outcome: 'INTERRUPTED', message, detail })
       .where(and(eq(updateJobSteps.jobId, jobId), eq(updateJobSteps.outcome, 'RUNNING')))
       .run();
   }

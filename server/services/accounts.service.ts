@@ -18,8 +18,8 @@ import {
   sessionExpired,
   USER_THROTTLE,
 } from '../domain/auth.js';
-import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../domain/errors.js';
 import type { AccountsRepository, ApiTokenRow, UserRow } from '../repositories/accounts.repository.js';
+import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../domain/errors/index.js';
 
 export const ADMIN_USERNAME = 'admin';
 const TOKEN_PREFIX = 'pbt_';

@@ -9,74 +9,23 @@ import path from 'node:path';
 import type { Clock } from '../adapters/clock.js';
 import { statfsFree } from '../adapters/download/resumable-downloader.js';
 import type { Principal } from '../domain/auth.js';
-import { DomainError, NotFoundError } from '../domain/errors.js';
 import { type JobState, startTimeProblem } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
-import type { Blocker } from '../domain/upgrade-path.js';
 import type { ProgressEvent } from '../events.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository } from '../repositories/jobs.repository.js';
 import type { ModulesService } from './modules.service.js';
-import { VersionNotFoundError } from './modules.service.js';
 import type { UpdatesService } from './updates.service.js';
-
-export class NotInstallableError extends DomainError {
-  readonly code = 'NOT_INSTALLABLE';
-  constructor(
-    readonly version: string,
-    readonly blockers: Blocker[],
-  ) {
-    super(`Version ${version} cannot be installed: ${blockers.map((b) => b.message).join(' ')}`);
-  }
-}
-
-export class InvalidStartTimeError extends DomainError {
-  readonly code = 'INVALID_START_TIME';
-}
-
-export class JobAlreadyActiveError extends DomainError {
-  readonly code = 'JOB_ALREADY_ACTIVE';
-  constructor(readonly jobId: string | null) {
-    super('Another update job is active: cancel it or let it finish first.');
-  }
-}
-
-export class WarningsNotAcknowledgedError extends DomainError {
-  readonly code = 'WARNINGS_NOT_ACKNOWLEDGED';
-  constructor(readonly moduleIds: string[]) {
-    super(`Acknowledge the module warnings first (${moduleIds.join(', ')}).`);
-  }
-}
-
-export class InvalidModuleSelectionError extends DomainError {
-  constructor(
-    readonly code: 'UNKNOWN_MODULE' | 'MODULE_VERSION_INCOMPATIBLE',
-    message: string,
-    readonly moduleId: string,
-  ) {
-    super(message);
-  }
-}
-
-export class InsufficientDiskError extends DomainError {
-  readonly code = 'INSUFFICIENT_DISK';
-  constructor(
-    readonly neededBytes: number,
-    readonly freeBytes: number,
-  ) {
-    super(`The download needs ${neededBytes} bytes (download and staging); ${freeBytes} bytes are free.`);
-  }
-}
-
-export class JobNotCancellableError extends DomainError {
-  readonly code = 'JOB_NOT_CANCELLABLE';
-  constructor(readonly state: string) {
-    super(
-      state === 'INSTALLING' || state === 'RESTORING'
-        ? 'An installation cannot be cancelled: it ends installed, or with the previous state restored.'
-        : `A job that is ${state} cannot be cancelled.`,
-    );
-  }
-}
+import {
+  InsufficientDiskError,
+  InvalidModuleSelectionError,
+  InvalidStartTimeError,
+  JobAlreadyActiveError,
+  JobNotCancellableError,
+  NotFoundError,
+  NotInstallableError,
+  VersionNotFoundError,
+  WarningsNotAcknowledgedError,
+} from '../domain/errors/index.js';
 
 /** A download can be cancelled until its installation starts; an installation cannot. */
 const CANCELLABLE: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];

@@ -11,55 +11,26 @@ import type { BackupManifest, BackupStore } from '../adapters/backup/backup-stor
 import type { Clock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/logger.js';
 import type { Principal } from '../domain/auth.js';
-import { DomainError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { type DowntimeEstimate, estimateDowntime, INSTALL_STEPS, newJournal } from '../domain/install.js';
 import type { JobMode } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository, type JobStepsRepository } from '../repositories/jobs.repository.js';
 import type { ApplianceSupervisor } from './appliance-supervisor.js';
-import { type DownloadService, InsufficientDiskError, JobAlreadyActiveError, NotInstallableError } from './download.service.js';
+import { type DownloadService } from './download.service.js';
 import type { DowntimeService } from './downtime.service.js';
 import type { RestoreEvent, RestoreEventType } from '../events.js';
 import type { Installer } from './installer.js';
 import type { UpdatesService } from './updates.service.js';
-
-export class JobNotReadyError extends DomainError {
-  readonly code = 'JOB_NOT_READY';
-  constructor(
-    readonly jobId: string,
-    readonly state: string,
-  ) {
-    super(
-      state === 'SCHEDULED' || state === 'DOWNLOADING' || state === 'DOWNLOADED'
-        ? `The download of this job is not finished (${state.toLowerCase()}): install it once it is staged.`
-        : `A job that is ${state.toLowerCase()} cannot be installed.`,
-    );
-  }
-}
-
-export class OperationInProgressError extends DomainError {
-  readonly code = 'OPERATION_IN_PROGRESS';
-  constructor(readonly operation: string) {
-    super(`Wait until the running ${operation} has finished.`);
-  }
-}
-
-export class ReleaseNotAvailableError extends DomainError {
-  readonly code = 'RELEASE_NOT_AVAILABLE';
-  constructor(readonly version: string) {
-    super(`Release ${version}, which this backup's data belongs to, is no longer on the appliance: the backup cannot be restored.`);
-  }
-}
-
-/** A backup that could not be made (full disk, failed verification…); nothing was changed. */
-export class BackupFailedError extends DomainError {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import {
+  InsufficientDiskError,
+  InvalidInputError,
+  JobAlreadyActiveError,
+  JobNotReadyError,
+  NotFoundError,
+  NotInstallableError,
+  OperationInProgressError,
+  ReleaseNotAvailableError,
+} from '../domain/errors/index.js';
 
 export type InstallRequest = { jobId: string } | { version: string; modules: ModuleSelection[]; acknowledgeWarnings: boolean };
 
@@ -214,10 +185,6 @@ export class InstallService {
         .catch((err: unknown) => this.deps.logger.warn('pruning old backups failed', { err }));
       // Its release is the current one: it can be restored.
       return { ...made, restorable: true };
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'string' && code.startsWith('BACKUP_')) throw new BackupFailedError(code, (err as Error).message);
-      throw err;
     } finally {
       this.onlineBackup = null;
     }
@@ -355,7 +322,7 @@ export class InstallService {
   }
 
   private ensureIdle(): void {
-    if (this.deps.installer.busy()) throw new OperationInProgressError('installation or restore');
+    if (this.deps.installer.busy()) throw new OperationInProgressError('installation');
     if (this.onlineBackup) throw new OperationInProgressError('backup');
   }
 

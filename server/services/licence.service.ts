@@ -6,7 +6,6 @@ import crypto from 'node:crypto';
 import { canonicalize } from '@tufjs/canonical-json';
 import type { Clock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/logger.js';
-import { DomainError, NotFoundError } from '../domain/errors.js';
 import {
   contractStatus,
   type LicenceDocument,
@@ -18,25 +17,9 @@ import {
 } from '../domain/licence.js';
 import type { LicencesRepository } from '../repositories/licences.repository.js';
 import type { TrustedLicenceKey } from '../vendor/licence-issuer.js';
+import { LicenceError, NotFoundError } from '../domain/errors/index.js';
 
 export const MAX_LICENCE_BYTES = 64 * 1024;
-
-export type LicenceErrorCode =
-  | 'LICENCE_MALFORMED'
-  | 'LICENCE_TOO_LARGE'
-  | 'LICENCE_SIGNATURE_INVALID'
-  | 'LICENCE_WRONG_SYSTEM'
-  | 'LICENCE_EXPIRED'
-  | 'LICENCE_SUPERSEDED';
-
-export class LicenceError extends DomainError {
-  constructor(
-    readonly code: LicenceErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export type ImportOutcome = 'IMPORTED' | 'REPLACED' | 'UNCHANGED';
 

@@ -1,17 +1,10 @@
 /** The module plan for a chosen version, and the check of a module selection against it. */
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
 import type { Clock } from '../adapters/clock.js';
-import { DomainError } from '../domain/errors.js';
 import { type LicenceDocument, licencesInForce, licensedModules } from '../domain/licence.js';
 import { checkSelection, type ModulePlanEntry, type ModuleSelection, planModules, type SelectionProblem } from '../domain/module-plan.js';
 import type { UpdatesService } from './updates.service.js';
-
-export class VersionNotFoundError extends DomainError {
-  readonly code = 'VERSION_NOT_FOUND';
-  constructor(readonly version: string) {
-    super(`Version ${version} is not in the verified catalog. Search for updates first, or pick a listed version.`);
-  }
-}
+import { VersionNotFoundError } from '../domain/errors/index.js';
 
 export class ModulesService {
   constructor(

@@ -4,10 +4,10 @@
  */
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
 import type { Logger } from '../adapters/logger.js';
-import { ApplianceOperationError } from '../domain/errors.js';
 import type { SystemSnapshot } from '../domain/system.js';
 import type { EventBus } from '../events.js';
 import type { ApplianceSupervisor } from './appliance-supervisor.js';
+import { ApplianceOperationError } from '../domain/errors/index.js';
 
 export class SystemService {
   private unsubscribe: (() => void) | null = null;

@@ -5,14 +5,13 @@
  */
 import semver from 'semver';
 import type { Clock } from '../adapters/clock.js';
-import { FeedError } from '../adapters/feed/feed-errors.js';
 import type { VerifiedFeed } from '../adapters/feed/tuf-feed-client.js';
 import type { Logger } from '../adapters/logger.js';
 import { type Channel, CHANNELS, type Locale, notesFor, type Release } from '../domain/catalog.js';
-import { InvalidInputError } from '../domain/errors.js';
 import { type LicenceDocument, licenceBlockers } from '../domain/licence.js';
 import { type Blocker, newerReleases } from '../domain/upgrade-path.js';
 import type { UpdateCheckRow, UpdatesRepository } from '../repositories/updates.repository.js';
+import { FeedError, InvalidInputError } from '../domain/errors/index.js';
 
 export interface FeedSource {
   refresh(): Promise<VerifiedFeed>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CatalogInvalidError, notesFor, parseCatalog } from '../../server/domain/catalog.js';
+import { notesFor, parseCatalog } from '../../server/domain/catalog.js';
+import { CatalogInvalidError } from '../../server/domain/errors/index.js';
 
 const valid = () => ({
   formatVersion: 1,

@@ -11,7 +11,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { InstalledModule, InstalledProduct } from '../../domain/system.js';
-import { ApplianceError } from './appliance-errors.js';
+import { ApplianceError } from '../../domain/errors/index.js';
 
 export const releaseManifestSchema = z.object({
   product: z.string().min(1),

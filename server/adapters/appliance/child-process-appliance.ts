@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { ApplianceLayout } from './appliance-layout.js';
-import { ApplianceError } from './appliance-errors.js';
 import type { ApplianceExit, ApplianceHealth, ApplianceRuntime } from './appliance-runtime.js';
+import { ApplianceError } from '../../domain/errors/index.js';
 
 export interface ChildProcessApplianceOptions {
   layout: ApplianceLayout;

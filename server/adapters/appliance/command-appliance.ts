@@ -4,9 +4,9 @@
  * reports an exit itself: crashes show up as failed health checks.
  */
 import { execFile } from 'node:child_process';
-import { ApplianceError } from './appliance-errors.js';
 import type { ApplianceExit, ApplianceHealth, ApplianceRuntime } from './appliance-runtime.js';
 import { probeHealth } from './child-process-appliance.js';
+import { ApplianceError } from '../../domain/errors/index.js';
 
 export interface CommandApplianceOptions {
   startCommand: string[];

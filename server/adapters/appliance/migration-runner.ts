@@ -6,17 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { ApplianceLayout } from './appliance-layout.js';
-
-export class MigrationError extends Error {
-  readonly code = 'MIGRATION_FAILED';
-  constructor(
-    message: string,
-    readonly details: { exitCode: number | null; signal: string | null; stderr: string },
-  ) {
-    super(message);
-    this.name = 'MigrationError';
-  }
-}
+import { MigrationError } from '../../domain/errors/index.js';
 
 export interface MigrationRunnerOptions {
   layout: Pick<ApplianceLayout, 'readManifest' | 'dataDir' | 'moduleStateFile'>;

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { fsyncDir, writeFileAtomic } from '../appliance/appliance-layout.js';
 import { forEachInLanes, kernelCopy, syncFiles, type CopyFile } from './file-copy.js';
 import { SqliteWorker, type Hashed } from './sqlite-worker.js';
+import { BackupError } from '../../domain/errors/index.js';
 
 export type BackupMethod = 'OFFLINE' | 'ONLINE';
 
@@ -73,19 +74,6 @@ export interface TransferProgress {
   groupBytesDone: number;
   groupBytesTotal: number;
   groupDone: boolean;
-}
-
-export type BackupErrorCode = 'BACKUP_DISK_FULL' | 'BACKUP_FAILED' | 'BACKUP_NOT_VERIFIED' | 'BACKUP_NOT_FOUND' | 'RESTORE_FAILED';
-
-export class BackupError extends Error {
-  constructor(
-    readonly code: BackupErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'BackupError';
-  }
 }
 
 export interface BackupIo {

@@ -13,20 +13,7 @@ import fsp from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-
-export type DownloadErrorCode =
-  'CHECKSUM_MISMATCH' | 'TOO_LARGE' | 'INSUFFICIENT_DISK' | 'NETWORK' | 'HTTP_STATUS' | 'CANCELLED' | 'DISK_WRITE';
-
-export class DownloadError extends Error {
-  constructor(
-    readonly code: DownloadErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'DownloadError';
-  }
-}
+import { DownloadError } from '../../domain/errors/index.js';
 
 export interface DownloadTarget {
   url: string;

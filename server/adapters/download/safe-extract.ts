@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import { UnsafeArchiveError } from '../../domain/errors/index.js';
 
 export interface ExtractLimits {
   maxEntries: number;
@@ -24,14 +25,6 @@ export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
   maxEntryBytes: 1024 ** 3,
   maxTotalBytes: 4 * 1024 ** 3,
 };
-
-export class UnsafeArchiveError extends Error {
-  readonly code = 'UNSAFE_ARCHIVE';
-  constructor(readonly problems: string[]) {
-    super(`The bundle is refused: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}.`);
-    this.name = 'UnsafeArchiveError';
-  }
-}
 
 const ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
 

@@ -10,11 +10,11 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Updater } from 'tuf-js';
-import { type Catalog, CatalogInvalidError, parseCatalog } from '../../domain/catalog.js';
+import { type Catalog, parseCatalog } from '../../domain/catalog.js';
 import { hostAndPort } from '../../domain/connectivity.js';
 import { describeNetworkError } from '../network/connectivity-probe.js';
-import { FeedError } from './feed-errors.js';
 import { FeedFetcher } from './feed-fetcher.js';
+import { CatalogInvalidError, FeedError } from '../../domain/errors/index.js';
 
 export interface TargetInfo {
   name: string;

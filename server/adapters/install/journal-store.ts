@@ -8,10 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { InstallJournal } from '../../domain/install.js';
 import { writeFileAtomic } from '../appliance/appliance-layout.js';
-
-export class JournalCorruptError extends Error {
-  readonly code = 'JOURNAL_CORRUPT';
-}
+import { JournalCorruptError } from '../../domain/errors/index.js';
 
 export class JournalStore {
   readonly file: string;

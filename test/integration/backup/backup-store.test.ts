@@ -12,7 +12,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  BackupError,
   BackupStore,
   type BackupManifest,
   type BackupMeta,
@@ -21,6 +20,7 @@ import {
 } from '../../../server/adapters/backup/backup-store.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
 import { mountTmpfs, unmount } from '../../helpers/tmpfs.js';
+import { BackupError } from '../../../server/domain/errors/index.js';
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 const meta: BackupMeta = { reason: 'before installing 8.2.0', jobId: 'job-1', applianceVersion: '8.1.3', dataSchemaVersion: 7 };

@@ -7,11 +7,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FeedError } from '../../../server/adapters/feed/feed-errors.js';
 import { TufFeedClient, verifyFile } from '../../../server/adapters/feed/tuf-feed-client.js';
 import { FeedRepository } from '../../../server/vendor/feed-repository.js';
 import { publishSmallFeed, release, serveWithFaults, tmpDir, type FaultyServer } from '../../helpers/feed-fixtures.js';
 import { unusedPort } from '../../helpers/ports.js';
+import { FeedError } from '../../../server/domain/errors/index.js';
 
 const DAY = 86_400_000;
 

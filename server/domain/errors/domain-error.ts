@@ -1,0 +1,13 @@
+/**
+ * The base of every expected failure: a stable, literal `code` that clients and the code itself
+ * switch on, and structured fields instead of text to parse. The GraphQL layer exposes them as
+ * union members implementing the `Error` interface; anything that is not one is unexpected and
+ * gets masked. `message` is English, for logs and integrators; the SPA words the code itself.
+ */
+export abstract class DomainError<C extends string = string> extends Error {
+  abstract readonly code: C;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,39 @@
+/** Why the vendor feed could not be read or trusted, with the facts an admin needs to fix it. */
+import { DomainError } from './domain-error.js';
+
+export const FEED_ERROR_CODES = [
+  'FEED_UNREACHABLE',
+  'FEED_SIGNATURE_INVALID',
+  'FEED_EXPIRED',
+  'FEED_ROLLBACK',
+  'FEED_MALFORMED',
+  'FEED_TOO_LARGE',
+  'FEED_NOT_FOUND',
+  'FEED_NOT_CONFIGURED',
+] as const;
+export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];
+
+export interface FeedErrorDetails {
+  host?: string;
+  port?: number;
+  cause?: string;
+  role?: string;
+  file?: string;
+}
+
+export class FeedError extends DomainError<FeedErrorCode> {
+  constructor(
+    readonly code: FeedErrorCode,
+    message: string,
+    readonly details: FeedErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+export class CatalogInvalidError extends DomainError<'CATALOG_INVALID'> {
+  readonly code = 'CATALOG_INVALID';
+  constructor(readonly issues: string[]) {
+    super(`The catalog is invalid: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}`);
+  }
+}
