@@ -1,6 +1,7 @@
 /** Builds the schema from the per-area files; `schema/schema.graphql` is its printed artifact. */
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import './notices.js';
 import './accounts.js';
 import './system.js';
 import './updates.js';

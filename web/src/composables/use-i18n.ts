@@ -15,6 +15,23 @@ export const LOCALES = [
 export type Locale = (typeof LOCALES)[number]['code'];
 
 const CATALOGS: Record<Locale, Messages> = { en, de, fr };
+
+/**
+ * The words for server notices (`notice.<CODE>`), one file per area and locale:
+ * `i18n/notices/<area>.<locale>.ts`, each `export const messages: Record<string, string>`.
+ */
+const NOTICE_FILES = import.meta.glob<Record<string, string>>('../i18n/notices/*.ts', { eager: true, import: 'messages' });
+const NOTICES: Record<Locale, Record<string, string>> = { en: {}, de: {}, fr: {} };
+for (const [file, messages] of Object.entries(NOTICE_FILES)) {
+  const code = /\.(\w+)\.ts$/.exec(file)?.[1];
+  if (isLocale(code)) Object.assign(NOTICES[code], messages);
+}
+
+/** A server notice: a code and typed parameters (see `Notice` in the schema). */
+export interface NoticeLike {
+  code: string;
+  params: readonly { name: string; kind: string; value: string }[];
+}
 const STORAGE_KEY = 'patchbay.locale';
 
 function isLocale(value: unknown): value is Locale {
@@ -72,8 +89,29 @@ export function useI18n() {
     if (seconds < 90 * 60) return unit(Math.round(seconds / 60), 'minute');
     return unit(Math.round(seconds / 360) / 10, 'hour', 1);
   }
+  /**
+   * A server notice in the admin's language, its sizes and durations formatted for the locale;
+   * `fallback` (the server's English message) only where no words exist for the code.
+   */
+  function notice(n: NoticeLike | null | undefined, fallback = ''): string {
+    if (!n) return fallback;
+    const words = NOTICES[locale.value][`notice.${n.code}`];
+    if (words === undefined) return fallback;
+    const params: Record<string, string> = {};
+    for (const p of n.params) {
+      if (p.kind === 'BYTES') params[p.name] = formatBytes(Number(p.value));
+      else if (p.kind === 'MILLISECONDS') params[p.name] = formatDuration(Number(p.value) / 1000);
+      else if (p.kind === 'COUNT') params[p.name] = new Intl.NumberFormat(locale.value).format(Number(p.value));
+      else params[p.name] = p.value;
+    }
+    return words.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? `{${name}}`);
+  }
+  /** Whether the SPA has words for a notice code (tests check that every code the server sends has them). */
+  function hasNotice(code: string): boolean {
+    return `notice.${code}` in NOTICES[locale.value];
+  }
   function formatDate(iso: string): string {
     return new Intl.DateTimeFormat(locale.value, { dateStyle: 'long' }).format(new Date(iso));
   }
-  return { locale, t, has, setLocale, formatDateTime, formatDate, formatBytes, formatDuration };
+  return { locale, t, has, setLocale, formatDateTime, formatDate, formatBytes, formatDuration, notice, hasNotice };
 }
