@@ -1,6 +1,6 @@
 /** The connectivity check: every endpoint the appliance needs, checked step by step, results kept. */
 import type { Endpoint, EndpointCheck } from '../domain/connectivity.js';
-import type { UpdatesRepository } from '../repositories/updates.repository.js';
+import type { ConnectivityRepository } from '../repositories/connectivity.repository.js';
 
 export type Probe = (endpoint: Endpoint) => Promise<EndpointCheck>;
 
@@ -10,7 +10,7 @@ export class ConnectivityService {
   constructor(
     private readonly endpoints: () => Endpoint[],
     private readonly probe: Probe,
-    private readonly repo: Pick<UpdatesRepository, 'saveConnectivity' | 'loadConnectivity'>,
+    private readonly repo: Pick<ConnectivityRepository, 'saveConnectivity' | 'loadConnectivity'>,
   ) {}
 
   /** The endpoints with their last results (unchecked ones have none yet). */

@@ -10,6 +10,7 @@ import type { Logger } from '../adapters/logger.js';
 import { type Channel, CHANNELS, type Locale, notesFor, type Release } from '../domain/catalog.js';
 import { type LicenceDocument, licenceBlockers } from '../domain/licence.js';
 import { type Blocker, newerReleases } from '../domain/upgrade-path.js';
+import type { SettingsRepository } from '../repositories/settings.repository.js';
 import type { UpdateCheckRow, UpdatesRepository } from '../repositories/updates.repository.js';
 import { FeedError, InvalidInputError } from '../domain/errors/index.js';
 
@@ -47,6 +48,7 @@ export class UpdatesService {
   constructor(
     private readonly feed: FeedSource,
     private readonly repo: UpdatesRepository,
+    private readonly settingsStore: Pick<SettingsRepository, 'getSetting' | 'putSetting'>,
     private readonly installedVersion: () => Promise<string>,
     private readonly licences: () => LicenceDocument[],
     private readonly clock: Clock,
@@ -131,8 +133,17 @@ export class UpdatesService {
     });
   }
 
+  /**
+   * What keeps `version` from being installed now (licences, contract, path). A version that is
+   * not among the newer ones is `ALREADY_INSTALLED`.
+   */
+  async blockersOf(version: string): Promise<Blocker[]> {
+    const found = (await this.availableVersions(null)).find((v) => v.version === version);
+    return found ? found.blockers : [{ code: 'ALREADY_INSTALLED', message: `Version ${version} is not newer than the installed one.` }];
+  }
+
   settings(): UpdateSettings {
-    return { ...DEFAULT_UPDATE_SETTINGS, ...this.repo.getSetting<Partial<UpdateSettings>>('updates') };
+    return { ...DEFAULT_UPDATE_SETTINGS, ...this.settingsStore.getSetting<Partial<UpdateSettings>>('updates') };
   }
 
   updateSettings(input: Partial<UpdateSettings>): UpdateSettings {
@@ -152,11 +163,10 @@ export class UpdatesService {
       );
     }
     const next = { ...this.settings(), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
-    this.repo.putSetting('updates', next, this.clock.now());
+    this.settingsStore.putSetting('updates', next, this.clock.now());
     return next;
   }
 
-  /** When the next scheduled check is due: the interval after the last check of any kind. */
   /** The verified catalog and the release for `version`, for the module plan. */
   findRelease(version: string) {
     const stored = this.repo.loadCatalog();
@@ -176,6 +186,7 @@ export class UpdatesService {
     return target;
   }
 
+  /** When the next scheduled check is due: the interval after the last check of any kind. */
   nextScheduledCheck(): Date {
     const last = this.repo.lastCheck();
     const interval = this.settings().checkIntervalHours * 3_600_000;

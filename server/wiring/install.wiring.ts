@@ -1,0 +1,115 @@
+/**
+ * Downloads and installation: the download jobs and their runner, the backup store, the journaled
+ * install engine and the install use cases.
+ */
+import path from 'node:path';
+import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
+import { MigrationRunner } from '../adapters/appliance/migration-runner.js';
+import { BackupStore } from '../adapters/backup/backup-store.js';
+import { measureCopySpeed } from '../adapters/backup/copy-speed.js';
+import type { Clock } from '../adapters/clock.js';
+import { statfsFree } from '../adapters/download/resumable-downloader.js';
+import { StagingArea } from '../adapters/download/staging-area.js';
+import type { TufFeedClient } from '../adapters/feed/tuf-feed-client.js';
+import { JournalStore } from '../adapters/install/journal-store.js';
+import type { Logger } from '../adapters/logger.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { EventBus } from '../events.js';
+import { DownloadRunner } from '../jobs/download.runner.js';
+import type { PatchbayOptions } from './patchbay-options.js';
+import { JobsRepository, JobStepsRepository } from '../repositories/jobs.repository.js';
+import type { SettingsRepository } from '../repositories/settings.repository.js';
+import type { ApplianceSupervisor } from '../services/appliance-supervisor.js';
+import { DownloadService } from '../services/download.service.js';
+import type { DowntimeService } from '../services/downtime.service.js';
+import { InstallService } from '../services/install.service.js';
+import { Installer } from '../services/installer.js';
+import type { ModulesService } from '../services/modules.service.js';
+import type { UpdatesService } from '../services/updates.service.js';
+
+export interface InstallWiring {
+  downloads: DownloadService;
+  runner: DownloadRunner;
+  installer: Installer;
+  install: InstallService;
+}
+
+export function wireInstall(
+  config: Readonly<Config>,
+  deps: {
+    db: Db;
+    layout: ApplianceLayout;
+    supervisor: ApplianceSupervisor;
+    downtime: DowntimeService;
+    feedClient: TufFeedClient;
+    updates: UpdatesService;
+    modules: ModulesService;
+    settings: SettingsRepository;
+    events: EventBus;
+    clock: Clock;
+    logger: Logger;
+    nodePath: string;
+    options: PatchbayOptions;
+  },
+): InstallWiring {
+  const { db, layout, supervisor, downtime, updates, events, clock, logger, options } = deps;
+  const dirs = { downloads: path.join(config.home, 'downloads'), staging: path.join(config.home, 'staging') };
+  const jobsRepo = new JobsRepository(db);
+  const freeSpace = options.freeSpace ?? statfsFree;
+  const downloads = new DownloadService(jobsRepo, updates, deps.modules, dirs, clock, options.freeSpace);
+  const runner = new DownloadRunner({
+    repo: jobsRepo,
+    updates,
+    targetUrl: (target) => deps.feedClient.targetUrl(target),
+    dirs,
+    events,
+    clock,
+    logger: logger.child({ area: 'downloads' }),
+    downloadOptions: options.downloadOptions,
+  });
+  downloads.attach(runner);
+
+  const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
+  const jobSteps = new JobStepsRepository(db);
+  let install: InstallService | null = null;
+  const installer = new Installer({
+    journal: new JournalStore(path.join(config.home, 'install')),
+    jobs: jobsRepo,
+    steps: jobSteps,
+    backups,
+    layout,
+    supervisor,
+    migrations: new MigrationRunner({ layout, nodePath: deps.nodePath }),
+    bundles: runner,
+    staging: new StagingArea(dirs.staging),
+    downtime,
+    blockers: (version) => updates.blockersOf(version),
+    freeSpace,
+    events,
+    clock,
+    logger: logger.child({ area: 'install' }),
+    options: {
+      healthCheckTimeoutMs: options.install?.healthCheckTimeoutMs ?? config.installHealthTimeoutSeconds * 1000,
+      hooks: options.install?.hooks,
+      keepBackups: () => install?.retention() ?? 5,
+    },
+  });
+  install = new InstallService({
+    jobs: jobsRepo,
+    steps: jobSteps,
+    installer,
+    downloads,
+    updates,
+    backups,
+    layout,
+    supervisor,
+    downtime,
+    settings: { get: (key) => deps.settings.getSetting(key), put: (key, value, at) => deps.settings.putSetting(key, value, at) },
+    freeSpace,
+    logger: logger.child({ area: 'install' }),
+    measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
+    clock,
+  });
+  return { downloads, runner, installer, install };
+}
