@@ -54,6 +54,15 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** JSON of a layout file; text that is not JSON is an invalid layout, said so. */
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (err) {
+    throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `A layout file is not JSON: ${(err as Error).message}`);
+  }
+}
+
 /** For a `.catch`: a missing directory reads as `value`; any other error goes on. */
 function ifMissing<T>(value: T): (err: unknown) => T {
   return (err) => {
@@ -84,8 +93,9 @@ export class ApplianceLayout {
   isInstalled(): boolean {
     try {
       return fs.lstatSync(this.currentLink).isSymbolicLink() && fs.existsSync(path.join(this.currentLink, 'manifest.json'));
-    } catch {
-      return false;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
     }
   }
 
@@ -95,6 +105,9 @@ export class ApplianceLayout {
       const target = await fsp.readlink(this.currentLink);
       return path.resolve(this.root, target);
     } catch (err) {
+      // Missing, or not a link: nothing is installed. Anything else (EACCES, EIO) is what it is.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'EINVAL') throw err;
       throw new ApplianceError('APPLIANCE_NOT_INSTALLED', `No current release at ${this.currentLink}.`, { cause: String(err) });
     }
   }
@@ -132,21 +145,25 @@ export class ApplianceLayout {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const parsed = moduleStateSchema.safeParse(JSON.parse(raw));
+    const parsed = moduleStateSchema.safeParse(parseJson(raw));
     if (!parsed.success) throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `${this.moduleStateFile} is invalid.`);
     return parsed.data.modules;
   }
 
-  /** The system range an installed module version declares in its manifest, or null when unknown. */
+  /**
+   * The system range an installed module version declares in its manifest, or null when it declares
+   * none or has no manifest; an unreadable or corrupt manifest is an error, not "unknown".
+   */
   async moduleSupportedSystem(id: string, version: string): Promise<string | null> {
-    try {
-      const manifest = JSON.parse(await fsp.readFile(path.join(this.modulesDir, id, version, 'manifest.json'), 'utf8')) as {
-        supportedSystem?: unknown;
-      };
-      return typeof manifest.supportedSystem === 'string' ? manifest.supportedSystem : null;
-    } catch {
-      return null;
+    const file = path.join(this.modulesDir, id, version, 'manifest.json');
+    const raw = await fsp.readFile(file, 'utf8').catch(ifMissing(null));
+    if (raw === null) return null;
+    const manifest = parseJson(raw);
+    if (typeof manifest !== 'object' || manifest === null) {
+      throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `${file} is not a JSON object.`);
     }
+    const supported = (manifest as { supportedSystem?: unknown }).supportedSystem;
+    return typeof supported === 'string' ? supported : null;
   }
 
   async readInstalled(): Promise<InstalledProduct> {
@@ -183,8 +200,9 @@ export class ApplianceLayout {
   async currentVersion(): Promise<string | null> {
     try {
       return path.basename(await this.currentReleaseDir());
-    } catch {
-      return null;
+    } catch (err) {
+      if (err instanceof ApplianceError && err.code === 'APPLIANCE_NOT_INSTALLED') return null;
+      throw err;
     }
   }
 

@@ -151,7 +151,12 @@ export class ChildProcessAppliance implements ApplianceRuntime {
    */
   private async stopOrphan(): Promise<void> {
     const pidFile = path.join(this.options.layout.dataDir, 'pbx.pid');
-    const pid = Number(await fsp.readFile(pidFile, 'utf8').catch(() => ''));
+    const pid = Number(
+      await fsp.readFile(pidFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return '';
+        throw err;
+      }),
+    );
     if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !isDemoPbx(pid)) return;
     this.logger.warn('stopping an appliance left running by a previous Patchbay', { pid });
     process.kill(pid, 'SIGTERM');
@@ -193,8 +198,9 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // ESRCH: no such process. EPERM: it exists, but is not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -202,8 +208,10 @@ function alive(pid: number): boolean {
 function isDemoPbx(pid: number): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pbx.cjs');
-  } catch {
-    return false;
+  } catch (err) {
+    // The process ended meanwhile.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
   }
 }
 

@@ -76,4 +76,34 @@ describe('ApplianceLayout', () => {
       expect((await sut.readInstalled()).version).toBe('8.1.0');
     });
   });
+
+  describe('reading the layout reports what is wrong instead of "absent"', () => {
+    it('says APPLIANCE_LAYOUT_INVALID for a module state that is not JSON', async () => {
+      await installDemoAppliance(sut, { sourceDir: DEMO_APPLIANCE_SOURCE, version: '8.1.0' });
+      fs.writeFileSync(sut.moduleStateFile, '{"modules": [');
+      await expect(sut.readModules()).rejects.toMatchObject({ code: 'APPLIANCE_LAYOUT_INVALID' });
+    });
+
+    it('reads no supported range for a module without a manifest, and refuses a corrupt one', async () => {
+      await installDemoAppliance(sut, { sourceDir: DEMO_APPLIANCE_SOURCE, version: '8.1.0' });
+      expect(await sut.moduleSupportedSystem('fax', '9.9.9')).toBeNull();
+      fs.writeFileSync(path.join(root, 'modules', 'fax', '2.0.0', 'manifest.json'), 'not json');
+      await expect(sut.moduleSupportedSystem('fax', '2.0.0')).rejects.toMatchObject({ code: 'APPLIANCE_LAYOUT_INVALID' });
+    });
+
+    it('knows no current version without the link, and does not take a current that is no link for "not installed" silently', async () => {
+      expect(await sut.currentVersion()).toBeNull();
+      expect(sut.isInstalled()).toBe(false);
+      fs.mkdirSync(path.join(root, 'current'));
+      await expect(sut.readInstalled()).rejects.toMatchObject({ code: 'APPLIANCE_NOT_INSTALLED' });
+    });
+
+    it('passes a manifest that cannot be read on as the error it is (EISDIR), not as "no manifest"', async () => {
+      await installDemoAppliance(sut, { sourceDir: DEMO_APPLIANCE_SOURCE, version: '8.1.0' });
+      const file = path.join(root, 'modules', 'fax', '2.0.0', 'manifest.json');
+      fs.rmSync(file);
+      fs.mkdirSync(file);
+      await expect(sut.moduleSupportedSystem('fax', '2.0.0')).rejects.toMatchObject({ code: 'EISDIR' });
+    });
+  });
 });
