@@ -1,5 +1,5 @@
 /** Failures of driving the appliance: its layout on disk, its process, its migrations. */
-import { DomainError } from './domain-error.js';
+import { CodedError, DomainError } from './domain-error.js';
 
 /** The appliance could not be driven as asked (start, stop or health failed). */
 export class ApplianceOperationError extends DomainError<'APPLIANCE_OPERATION_FAILED'> {
@@ -16,15 +16,7 @@ export type ApplianceErrorCode =
   'APPLIANCE_NOT_INSTALLED' | 'APPLIANCE_LAYOUT_INVALID' | 'APPLIANCE_START_FAILED' | 'APPLIANCE_STOP_FAILED';
 
 /** Typed failures of the appliance layer, each with a stable code and the facts behind it. */
-export class ApplianceError extends DomainError<ApplianceErrorCode> {
-  constructor(
-    readonly code: ApplianceErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export class ApplianceError extends CodedError<ApplianceErrorCode> {}
 
 export class MigrationError extends DomainError<'MIGRATION_FAILED'> {
   readonly code = 'MIGRATION_FAILED';

@@ -11,3 +11,17 @@ export abstract class DomainError<C extends string = string> extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The failure of an area that has several codes: the code, and the facts behind it (structured,
+ * for logs and for the SPA), given where it is thrown.
+ */
+export abstract class CodedError<C extends string, D extends object = Record<string, unknown>> extends DomainError<C> {
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly details: D = {} as D,
+  ) {
+    super(message);
+  }
+}

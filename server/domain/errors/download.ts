@@ -1,20 +1,12 @@
 /** Failures and refusals of downloading and staging an update. */
 import type { Blocker } from '../upgrade-path.js';
-import { DomainError } from './domain-error.js';
+import { CodedError, DomainError } from './domain-error.js';
 
 export type DownloadErrorCode =
   'CHECKSUM_MISMATCH' | 'TOO_LARGE' | 'INSUFFICIENT_DISK' | 'NETWORK' | 'HTTP_STATUS' | 'CANCELLED' | 'DISK_WRITE';
 
 /** A bundle could not be fetched or does not match its signed length and hash. */
-export class DownloadError extends DomainError<DownloadErrorCode> {
-  constructor(
-    readonly code: DownloadErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export class DownloadError extends CodedError<DownloadErrorCode> {}
 
 /** A bundle holds entries that may not be unpacked (links, absolute paths, `..`, too large…). */
 export class UnsafeArchiveError extends DomainError<'UNSAFE_ARCHIVE'> {

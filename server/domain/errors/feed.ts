@@ -1,5 +1,5 @@
 /** Why the vendor feed could not be read or trusted, with the facts an admin needs to fix it. */
-import { DomainError } from './domain-error.js';
+import { CodedError, DomainError } from './domain-error.js';
 
 export const FEED_ERROR_CODES = [
   'FEED_UNREACHABLE',
@@ -21,15 +21,7 @@ export interface FeedErrorDetails {
   file?: string;
 }
 
-export class FeedError extends DomainError<FeedErrorCode> {
-  constructor(
-    readonly code: FeedErrorCode,
-    message: string,
-    readonly details: FeedErrorDetails = {},
-  ) {
-    super(message);
-  }
-}
+export class FeedError extends CodedError<FeedErrorCode, FeedErrorDetails> {}
 
 export class CatalogInvalidError extends DomainError<'CATALOG_INVALID'> {
   readonly code = 'CATALOG_INVALID';
