@@ -32,8 +32,11 @@ import { StagingArea } from './adapters/download/staging-area.js';
 import { measureCopySpeed } from './adapters/backup/copy-speed.js';
 import { DowntimeRepository } from './repositories/downtime.repository.js';
 import { DowntimeService } from './services/downtime.service.js';
-import { InstallService } from './services/install.service.js';
-import { Installer, type InstallerHooks } from './services/installer.js';
+import { DEFAULT_BACKUP_RETENTION, InstallService } from './services/install.service.js';
+import type { InstallEngineHooks } from './services/install/engine-deps.js';
+import { InstallEngine } from './services/install/install-engine.js';
+import { JobRecordsService } from './services/job-records.service.js';
+import { OperationLock } from './services/operation-lock.js';
 import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
 import { TufFeedClient } from './adapters/feed/tuf-feed-client.js';
 import { probeEndpoint } from './adapters/network/connectivity-probe.js';
@@ -72,14 +75,14 @@ export interface PatchbayOptions {
   /** Timeouts and retries of bundle downloads (tests shorten them). */
   downloadOptions?: DownloadRunnerDeps['downloadOptions'];
   /** Installation: how long a started release may take to be healthy; hooks at each journaled step (fault tests). */
-  install?: { healthCheckTimeoutMs?: number; hooks?: InstallerHooks };
+  install?: { healthCheckTimeoutMs?: number; hooks?: InstallEngineHooks };
   /** How backups write files (tests inject a full disk or corrupt bytes). */
   backupIo?: Partial<BackupIo>;
 }
 
 export interface Patchbay {
   app: App;
-  installer: Installer;
+  engine: InstallEngine;
   config: Readonly<Config>;
   db: Db;
   layout: ApplianceLayout;
@@ -128,7 +131,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     });
   }
   const supervisor = new ApplianceSupervisor({ runtime, clock, logger: logger.child({ area: 'supervisor' }) });
-  const downtime = new DowntimeService(new DowntimeRepository(db), clock);
+  const downtimeRepo = new DowntimeRepository(db);
+  const downtime = new DowntimeService(downtimeRepo, clock);
   downtime.watch(supervisor);
   const events = createEventBus();
   const system = new SystemService(systemId, layout, supervisor, events, logger.child({ area: 'system' }));
@@ -205,7 +209,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
   const jobSteps = new JobStepsRepository(db);
   let install: InstallService | null = null;
-  const installer = new Installer({
+  const lock = new OperationLock();
+  const engine = new InstallEngine({
     journal: new JournalStore(path.join(config.home, 'install')),
     jobs: jobsRepo,
     steps: jobSteps,
@@ -216,24 +221,27 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     bundles: runner,
     staging: new StagingArea(dirs.staging),
     downtime,
+    lock,
     blockers: async (version) =>
       (await updates.availableVersions(null)).find((v) => v.version === version)?.blockers ?? [
         { code: 'ALREADY_INSTALLED', message: `Version ${version} is not newer than the installed one.` },
       ],
     freeSpace,
+    keepBackups: () => install?.retention() ?? DEFAULT_BACKUP_RETENTION,
     events,
     clock,
     logger: logger.child({ area: 'install' }),
     options: {
       healthCheckTimeoutMs: options.install?.healthCheckTimeoutMs ?? config.installHealthTimeoutSeconds * 1000,
       hooks: options.install?.hooks,
-      keepBackups: () => install?.retention() ?? 5,
     },
   });
   install = new InstallService({
     jobs: jobsRepo,
     steps: jobSteps,
-    installer,
+    engine,
+    lock,
+    events,
     downloads,
     updates,
     backups,
@@ -246,7 +254,20 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });
-  const services: Services = { accounts, system, events, updates, connectivity, licences, modules, downloads, install, downtime };
+  const jobRecords = new JobRecordsService({ steps: jobSteps, jobs: jobsRepo, downtime: downtimeRepo });
+  const services: Services = {
+    accounts,
+    system,
+    events,
+    updates,
+    connectivity,
+    licences,
+    modules,
+    downloads,
+    install,
+    downtime,
+    jobRecords,
+  };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({
@@ -264,14 +285,14 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     options.scheduledChecks === false ? () => {} : scheduleUpdateChecks(updates, clock, logger.child({ area: 'updates' }));
   // An installation that a crash interrupted is completed or undone first; it starts the appliance
   // itself. Otherwise the appliance starts now. Either way the API answers meanwhile.
-  const recovery = await installer.recover();
+  const recovery = await engine.recover();
   if (recovery) logger.warn('recovering an interrupted installation', recovery);
   else supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
 
   let stopping: Promise<void> | null = null;
   return {
     app,
-    installer,
+    engine,
     config,
     db,
     layout,
@@ -284,7 +305,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
-        await installer.stop();
+        await engine.stop();
         await runner.stop();
         system.unwatch();
         downtime.unwatch();
