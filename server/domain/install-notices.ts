@@ -26,6 +26,9 @@ export const INSTALL_NOTICE_CODES = [
   'INSTALL_RUNNING_ROLLBACK_SWITCH',
   'INSTALL_RUNNING_ROLLBACK_START',
   'INSTALL_RUNNING_ROLLBACK_HEALTHCHECK',
+  'INSTALL_REQUESTED',
+  'INSTALL_REQUESTED_ONE_GO',
+  'INSTALL_RESTORE_REQUESTED',
   'INSTALL_READY',
   'INSTALL_APPLIANCE_STOPPED',
   'INSTALL_DOWNLOADED',
@@ -119,6 +122,24 @@ const RECOVERY: Record<Exclude<RecoveryAction, 'NONE'>, [InstallNoticeCode, stri
 };
 
 export const installNotices = {
+  requested(target: string, user: string): Said {
+    return said('INSTALL_REQUESTED', { version: version(target), user: text(user) }, `Installation of ${target} requested by ${user}.`);
+  },
+  requestedInOneGo(target: string, user: string): Said {
+    return said(
+      'INSTALL_REQUESTED_ONE_GO',
+      { version: version(target), user: text(user) },
+      `Download and installation of ${target} in one go requested by ${user}.`,
+    );
+  },
+  restoreRequested(b: { id: string; applianceVersion: string; createdAt: string }, user: string): Said {
+    return said(
+      'INSTALL_RESTORE_REQUESTED',
+      { backupId: text(b.id), version: version(b.applianceVersion), user: text(user) },
+      `Restore of backup ${b.id} (${b.applianceVersion}, ${b.createdAt}) requested by ${user}.`,
+    );
+  },
+
   /** The progress text of a step as it begins. */
   running(step: JournalStep): Said {
     const [code, words] = RUNNING[step];

@@ -13,6 +13,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/logger.js';
 import type { Principal } from '../domain/auth.js';
 import { type DowntimeEstimate, estimateDowntime, INSTALL_STEPS, newJournal, roomNeeded } from '../domain/install.js';
+import { installNotices, type Said } from '../domain/install-notices.js';
 import { estimateRequest, type InstallArgs, installRequest } from '../domain/install-request.js';
 import type { JobMode } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
@@ -112,7 +113,8 @@ export class InstallService {
     await this.ensureDisk(0);
     const fromVersion = (await this.deps.layout.readInstalled()).version;
     if (!jobs.move(job.id, ['STAGED'], 'INSTALLING', { step: 'PREFLIGHT', fromVersion })) throw new JobNotReadyError(job.id, job.state);
-    jobs.addEvent(job.id, clock.now(), 'INSTALL_REQUESTED', `Installation of ${job.targetVersion} requested by ${principal.username}.`);
+    const said = installNotices.requested(job.targetVersion, principal.username);
+    jobs.addEvent(job.id, clock.now(), 'INSTALL_REQUESTED', said.message, said.detail);
     return begin(jobs.find(job.id)!);
   }
 
@@ -134,7 +136,7 @@ export class InstallService {
       bytesTotal,
       fromVersion,
       sourceBackupId: null,
-      message: `Download and installation of ${request.version} in one go requested by ${principal.username}.`,
+      requested: installNotices.requestedInOneGo(request.version, principal.username),
     });
     return begin(job);
   }
@@ -160,7 +162,7 @@ export class InstallService {
       bytesTotal: backup.totalBytes,
       fromVersion,
       sourceBackupId: backup.id,
-      message: `Restore of backup ${backup.id} (${backup.applianceVersion}, ${backup.createdAt}) requested by ${principal.username}.`,
+      requested: installNotices.restoreRequested(backup, principal.username),
     });
     return begin(job);
   }
@@ -365,7 +367,7 @@ export class InstallService {
       bytesTotal: number;
       fromVersion: string;
       sourceBackupId: string | null;
-      message: string;
+      requested: Said;
     },
   ): JobRow {
     const now = this.deps.clock.now();
@@ -395,7 +397,7 @@ export class InstallService {
       if (err instanceof JobAlreadyActiveConflict) throw new JobAlreadyActiveError(this.deps.jobs.active()?.id ?? null);
       throw err;
     }
-    this.deps.jobs.addEvent(id, now, 'INSTALL_REQUESTED', fields.message);
+    this.deps.jobs.addEvent(id, now, 'INSTALL_REQUESTED', fields.requested.message, fields.requested.detail);
     return this.deps.jobs.find(id)!;
   }
 }
