@@ -13,6 +13,7 @@ import type { ModulesService } from '../server/services/modules.service.js';
 import type { DownloadService } from '../server/services/download.service.js';
 import type { DowntimeService } from '../server/services/downtime.service.js';
 import type { InstallService } from '../server/services/install.service.js';
+import type { JobRecordsService } from '../server/services/job-records.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -25,6 +26,7 @@ export interface Services {
   downloads: DownloadService;
   install: InstallService;
   downtime: DowntimeService;
+  jobRecords: JobRecordsService;
 }
 
 export interface SessionCookies {

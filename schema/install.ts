@@ -3,12 +3,13 @@
  * foreseen and the recorded unavailable time, and the `restoreEvents` of a failed installation.
  */
 import type { DowntimeEstimate } from '../server/domain/install.js';
-import { nowThenFollow, RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
+import { RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
 import type { JobRow } from '../server/repositories/jobs.repository.js';
 import { type BackupView } from '../server/services/install.service.js';
 import { builder, ErrorInterface } from './builder.js';
 import { ModuleSelectionInput } from './modules.js';
 import { UpdateJob } from './jobs.js';
+import { NoticeRef } from './notices.js';
 import {
   BackupError,
   InsufficientDiskError,
@@ -108,10 +109,15 @@ const RestoreEventRef = builder.objectRef<RestoreEvent>('RestoreEvent').implemen
     seq: t.exposeInt('seq', { description: 'Increases by one per event of the job.' }),
     at: t.expose('at', { type: 'DateTime' }),
     type: t.field({ type: RestoreEventTypeEnum, resolve: (e) => e.type }),
-    group: t.exposeString('group', { nullable: true, description: 'The database or file group (GROUP_* events).' }),
+    group: t.exposeString('group', {
+      nullable: true,
+      description:
+        'The database or file group (GROUP_* events). GROUP_RESTORED: its copy is written and verified next to the data; all groups are swapped in together after the last one.',
+    }),
     bytesDone: t.field({ type: 'Float', resolve: (e) => e.bytesDone }),
     bytesTotal: t.field({ type: 'Float', resolve: (e) => e.bytesTotal }),
     message: t.exposeString('message'),
+    detail: t.field({ type: NoticeRef, nullable: true, description: 'The message as a notice.', resolve: (e) => e.detail }),
   }),
 });
 
@@ -154,13 +160,8 @@ builder.queryFields((t) => ({
       version: t.arg.string({ required: false }),
       backupId: t.arg.id({ required: false }),
     },
-    resolve: (_r, { jobId, version, backupId }, ctx) => {
-      const given = [jobId, version, backupId].filter((a) => a !== null && a !== undefined);
-      if (given.length !== 1) throw new InvalidInputError('Give one of jobId, version or backupId.', null);
-      return ctx.services.install.estimate(
-        jobId ? { jobId: String(jobId) } : backupId ? { backupId: String(backupId) } : { version: version! },
-      );
-    },
+    resolve: (_r, { jobId, version, backupId }, ctx) =>
+      ctx.services.install.estimateOf({ jobId: jobId?.toString(), version, backupId: backupId?.toString() }),
   }),
 }));
 
@@ -187,18 +188,9 @@ builder.mutationFields((t) => ({
       union: { name: 'InstallResult' },
     },
     args: { input: t.arg({ type: InstallInput }) },
-    resolve: async (_r, { input }, ctx) => {
-      if (!input.jobId === !input.version) {
-        throw new InvalidInputError('Give either jobId (a staged download) or version (in one go).', input.jobId ? 'version' : 'jobId');
-      }
-      const job = await ctx.services.install.install(
-        ctx.principal!,
-        input.jobId
-          ? { jobId: String(input.jobId) }
-          : { version: input.version!, modules: input.modules ?? [], acknowledgeWarnings: input.acknowledgeWarnings ?? false },
-      );
-      return { job };
-    },
+    resolve: async (_r, { input }, ctx) => ({
+      job: await ctx.services.install.install(ctx.principal!, { ...input, jobId: input.jobId?.toString() }),
+    }),
   }),
   createBackup: t.field({
     type: CreateBackupSuccess,
@@ -238,13 +230,7 @@ builder.subscriptionField('restoreEvents', (t) =>
     type: RestoreEventRef,
     description: 'The way back of a failed installation: the events so far, then each new one.',
     args: { jobId: t.arg.id() },
-    subscribe: (_r, { jobId }, ctx) =>
-      nowThenFollow(
-        () => ctx.services.install.restoreEvents(String(jobId)),
-        ctx.services.events.subscribe(`job/${String(jobId)}/restore`),
-        // No duplicate of a replayed event (by `seq`).
-        (event, last) => event.seq > (last?.seq ?? 0),
-      ),
+    subscribe: (_r, { jobId }, ctx) => ctx.services.install.followRestoreEvents(String(jobId)),
     resolve: (event) => event,
   }),
 );

@@ -1,11 +1,13 @@
 /** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
-import { nowThenFollow, type ProgressEvent } from '../server/events.js';
+import type { ProgressEvent } from '../server/events.js';
 import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
 import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
-import type { JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
+import type { JobEventRow, JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
 import { builder, ErrorInterface } from './builder.js';
 import { DowntimeWindow } from './downtime.js';
 import { ModuleSelectionInput } from './modules.js';
+import { NoticeParamRef, NoticeRef } from './notices.js';
+import { InstallBlocker } from './updates.js';
 import {
   InsufficientDiskError,
   InvalidInputError,
@@ -43,18 +45,15 @@ const JobStep = builder.objectRef<JobStepRow>('UpdateJobStep').implement({
     }),
     outcome: t.field({ type: StepOutcome, resolve: (s) => s.outcome }),
     message: t.exposeString('message', { nullable: true }),
+    detail: t.field({ type: NoticeRef, nullable: true, description: 'The message as a notice.', resolve: (s) => s.detail }),
   }),
-});
-
-const Blocker = builder.objectRef<{ code: string; message: string }>('JobBlocker').implement({
-  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
 });
 
 builder.objectType(NotInstallableError, {
   name: 'NotInstallableError',
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof NotInstallableError,
-  fields: (t) => ({ version: t.exposeString('version'), blockers: t.field({ type: [Blocker], resolve: (e) => e.blockers }) }),
+  fields: (t) => ({ version: t.exposeString('version'), blockers: t.field({ type: [InstallBlocker], resolve: (e) => e.blockers }) }),
 });
 builder.objectType(InvalidStartTimeError, {
   name: 'InvalidStartTimeError',
@@ -97,16 +96,29 @@ builder.objectType(JobNotCancellableError, {
   fields: (t) => ({ state: t.exposeString('state') }),
 });
 
-const JobEvent = builder.objectRef<{ at: Date; type: string; message: string }>('UpdateJobEvent').implement({
-  fields: (t) => ({ at: t.expose('at', { type: 'DateTime' }), type: t.exposeString('type'), message: t.exposeString('message') }),
+const JobEvent = builder.objectRef<JobEventRow>('UpdateJobEvent').implement({
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    type: t.exposeString('type'),
+    message: t.exposeString('message'),
+    detail: t.field({ type: NoticeRef, nullable: true, description: 'The message as a notice.', resolve: (e) => e.detail }),
+  }),
 });
 
 const JobModule = builder.objectRef<{ moduleId: string; version: string }>('UpdateJobModule').implement({
   fields: (t) => ({ moduleId: t.exposeString('moduleId'), version: t.exposeString('version') }),
 });
 
-const JobError = builder.objectRef<{ code: string; message: string }>('UpdateJobError').implement({
-  fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
+const JobError = builder.objectRef<Pick<JobRow, 'errorCode' | 'errorMessage' | 'errorParams'>>('UpdateJobError').implement({
+  fields: (t) => ({
+    code: t.string({ resolve: (e) => e.errorCode ?? '' }),
+    message: t.string({ resolve: (e) => e.errorMessage ?? '' }),
+    params: t.field({
+      type: [NoticeParamRef],
+      description: 'The parameters to word `code` with (a notice of that code).',
+      resolve: (e) => e.errorParams ?? [],
+    }),
+  }),
 });
 
 const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').implement({
@@ -119,6 +131,7 @@ const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').impleme
     bytesPerSecond: t.field({ type: 'Float', resolve: (p) => p.bytesPerSecond }),
     secondsLeft: t.exposeInt('secondsLeft', { nullable: true }),
     message: t.exposeString('message', { nullable: true }),
+    detail: t.field({ type: NoticeRef, nullable: true, description: 'The message as a notice.', resolve: (p) => p.detail }),
   }),
 });
 
@@ -138,7 +151,7 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
     fromVersion: t.exposeString('fromVersion', { nullable: true, description: 'The version installed when the installation began.' }),
     backupId: t.exposeID('backupId', { nullable: true, description: 'The verified backup taken before anything changed.' }),
     sourceBackupId: t.exposeID('sourceBackupId', { nullable: true, description: 'The backup a RESTORE job puts back.' }),
-    steps: t.field({ type: [JobStep], resolve: (j, _a, ctx) => ctx.services.install.steps(j.id) }),
+    steps: t.field({ type: [JobStep], resolve: async (j, _a, ctx) => (await ctx.services.jobRecords.of(j.id)).steps }),
     plannedSteps: t.stringList({
       description: 'The installation steps this job runs, in order (those not run yet included).',
       resolve: (j) => [...stepsFor(j.mode)],
@@ -147,10 +160,10 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
       description: 'The steps of the way back, run after a failure once the appliance was stopped.',
       resolve: () => [...ROLLBACK_STEPS],
     }),
-    downtime: t.field({ type: [DowntimeWindow], resolve: (j, _a, ctx) => ctx.services.downtime.forJob(j.id) }),
+    downtime: t.field({ type: [DowntimeWindow], resolve: async (j, _a, ctx) => (await ctx.services.jobRecords.of(j.id)).downtime }),
     unavailableSeconds: t.float({
       description: 'How long the appliance was unavailable during this job (so far).',
-      resolve: (j, _a, ctx) => ctx.services.downtime.unavailableMs(j.id) / 1000,
+      resolve: async (j, _a, ctx) => ctx.services.downtime.totalMs((await ctx.services.jobRecords.of(j.id)).downtime) / 1000,
     }),
     startAt: t.expose('startAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -174,9 +187,9 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
     error: t.field({
       type: JobError,
       nullable: true,
-      resolve: (j) => (j.errorCode ? { code: j.errorCode, message: j.errorMessage ?? '' } : null),
+      resolve: (j) => (j.errorCode ? j : null),
     }),
-    events: t.field({ type: [JobEvent], resolve: (j, _args, ctx) => ctx.services.downloads.events(j.id) }),
+    events: t.field({ type: [JobEvent], resolve: async (j, _args, ctx) => (await ctx.services.jobRecords.of(j.id)).events }),
   }),
 });
 
@@ -254,11 +267,7 @@ builder.subscriptionField('updateProgress', (t) =>
     description:
       'Phase, installation step and bytes of a job: first where it stands now, then a few times a second while it downloads or copies, and at every change.',
     args: { jobId: t.arg.id() },
-    subscribe: (_r, { jobId }, ctx) =>
-      nowThenFollow(
-        () => [ctx.services.install.progress(String(jobId)) ?? ctx.services.downloads.progressNow(String(jobId))].filter((p) => p !== null),
-        ctx.services.events.subscribe(`job/${String(jobId)}/progress`),
-      ),
+    subscribe: (_r, { jobId }, ctx) => ctx.services.install.followProgress(String(jobId)),
     resolve: (event) => event,
   }),
 );

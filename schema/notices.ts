@@ -10,7 +10,7 @@ const NoticeParamKindEnum = builder.enumType('NoticeParamKind', {
   values: ['TEXT', 'VERSION', 'BYTES', 'MILLISECONDS', 'COUNT'] as const,
 });
 
-const NoticeParamRef = builder.objectRef<NoticeParam>('NoticeParam').implement({
+export const NoticeParamRef = builder.objectRef<NoticeParam>('NoticeParam').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     kind: t.field({ type: NoticeParamKindEnum, resolve: (p) => p.kind }),

@@ -46,7 +46,7 @@ const UpdateCheck = builder.objectRef<UpdateCheckRow>('UpdateCheck').implement({
   }),
 });
 
-const Blocker = builder.objectRef<{ code: string; message: string }>('InstallBlocker').implement({
+export const InstallBlocker = builder.objectRef<{ code: string; message: string }>('InstallBlocker').implement({
   description: 'Why a version cannot be installed now, and what would lift it.',
   fields: (t) => ({ code: t.exposeString('code'), message: t.exposeString('message') }),
 });
@@ -62,7 +62,7 @@ const AvailableVersionType = builder.objectRef<AvailableVersion>('AvailableVersi
     downloadSize: t.field({ type: 'Float', description: 'Bytes of the release bundle, as signed.', resolve: (v) => v.downloadSize }),
     requiresLicenceMajor: t.exposeInt('requiresLicenceMajor'),
     installable: t.exposeBoolean('installable'),
-    blockers: t.field({ type: [Blocker], resolve: (v) => v.blockers }),
+    blockers: t.field({ type: [InstallBlocker], resolve: (v) => v.blockers }),
     requiredStops: t.exposeStringList('requiredStops', { description: 'Versions to install first, oldest first.' }),
     channel: t.field({ type: Channel, resolve: (v) => v.channel }),
   }),

@@ -3,6 +3,7 @@
  * subscribers cannot disagree on a payload's shape.
  */
 import { createPubSub } from 'graphql-yoga';
+import type { Notice } from './domain/notice.js';
 import type { SystemSnapshot } from './domain/system.js';
 
 /**
@@ -18,6 +19,8 @@ export interface ProgressEvent {
   bytesPerSecond: number;
   secondsLeft: number | null;
   message: string | null;
+  /** The message as a notice, for the SPA to word. */
+  detail: Notice | null;
 }
 
 export const RESTORE_EVENT_TYPES = [
@@ -31,6 +34,17 @@ export const RESTORE_EVENT_TYPES = [
 ] as const;
 export type RestoreEventType = (typeof RESTORE_EVENT_TYPES)[number];
 
+/** The job event type under which each restore milestone is kept in the job's event log (progress is not kept). */
+export const RESTORE_JOB_EVENT = {
+  STARTED: 'RESTORE_STARTED',
+  GROUP_RESTORED: 'RESTORE_GROUP_RESTORED',
+  SWITCHED_BACK: 'RESTORE_SWITCHED_BACK',
+  APPLIANCE_HEALTHY: 'RESTORE_APPLIANCE_HEALTHY',
+  FINISHED: 'RESTORE_FINISHED',
+  FAILED: 'RESTORE_FAILED',
+} as const satisfies Record<Exclude<RestoreEventType, 'GROUP_PROGRESS'>, string>;
+export type RestoreMilestone = keyof typeof RESTORE_JOB_EVENT;
+
 /** What `restoreEvents` streams while a failed installation is undone. */
 export interface RestoreEvent {
   jobId: string;
@@ -38,11 +52,15 @@ export interface RestoreEvent {
   seq: number;
   at: Date;
   type: RestoreEventType;
-  /** The database or file group being restored (`calls.db`, `files`, `modules`). */
+  /**
+   * The database or file group being restored (`calls.db`, `files`, `modules`). GROUP_RESTORED: its
+   * copy is written and verified next to the data; every group is swapped in at once after the last.
+   */
   group: string | null;
   bytesDone: number;
   bytesTotal: number;
   message: string;
+  detail: Notice | null;
 }
 
 export type Topics = {

@@ -24,7 +24,7 @@ import { SettingsRepository } from './repositories/settings.repository.js';
 import { SystemInfoRepository } from './repositories/system-info.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import type { ApplianceSupervisor } from './services/appliance-supervisor.js';
-import type { Installer } from './services/installer.js';
+import type { InstallEngine } from './services/install/install-engine.js';
 import { ensureWebBuilt } from './web-build.js';
 import { wireAppliance } from './wiring/appliance.wiring.js';
 import { wireCatalog } from './wiring/catalog.wiring.js';
@@ -35,7 +35,7 @@ export type { PatchbayOptions };
 
 export interface Patchbay {
   app: App;
-  installer: Installer;
+  engine: InstallEngine;
   config: Readonly<Config>;
   db: Db;
   layout: ApplianceLayout;
@@ -81,7 +81,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     logger,
   });
   const { updates, licences, modules, connectivity, demoFeed } = catalog;
-  const { downloads, runner, installer, install } = wireInstall(config, {
+  const { downloads, runner, engine, install, jobRecords } = wireInstall(config, {
     db,
     layout,
     supervisor,
@@ -96,7 +96,19 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     nodePath,
     options,
   });
-  const services: Services = { accounts, system, events, updates, connectivity, licences, modules, downloads, install, downtime };
+  const services: Services = {
+    accounts,
+    system,
+    events,
+    updates,
+    connectivity,
+    licences,
+    modules,
+    downloads,
+    install,
+    downtime,
+    jobRecords,
+  };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({
@@ -114,14 +126,14 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     options.scheduledChecks === false ? () => {} : scheduleUpdateChecks(updates, clock, logger.child({ area: 'updates' }));
   // An installation that a crash interrupted is completed or undone first; it starts the appliance
   // itself. Otherwise the appliance starts now. Either way the API answers meanwhile.
-  const recovery = await installer.recover();
+  const recovery = await engine.recover();
   if (recovery) logger.warn('recovering an interrupted installation', recovery);
   else supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
 
   let stopping: Promise<void> | null = null;
   return {
     app,
-    installer,
+    engine,
     config,
     db,
     layout,
@@ -134,7 +146,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
-        await installer.stop();
+        await engine.stop();
         await runner.stop();
         appliance.unwatch();
         await app.stop();

@@ -1,9 +1,12 @@
 /**
  * The installation as a journaled state machine: the steps of each kind of job, the journal that
  * records them (before each acts), what a restart of Patchbay does with an unfinished journal, and
- * the foreseen unavailable time. Pure: the engine that acts on these lives in services/installer.ts.
+ * the foreseen unavailable time, and the room an installation needs on disk. Pure: the engine that
+ * acts on these lives in services/install/.
  */
+import type { InstallFailureCode } from './install-failure.js';
 import type { JobMode } from './jobs.js';
+import type { NoticeParam } from './notice.js';
 import type { ModuleChange, ModuleSelection } from './module-plan.js';
 import type { InstalledModule } from './system.js';
 
@@ -73,9 +76,19 @@ export type JournalPhase = 'FORWARD' | 'ROLLING_BACK' | 'DONE';
 export type JournalOutcome = 'SUCCEEDED' | 'RESTORED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'FAILED';
 
 export interface JournalFailure {
-  code: string;
+  code: InstallFailureCode;
   message: string;
   step: JournalStep;
+  /** The parameters the SPA words the code with (absent in journals written before they existed). */
+  params?: NoticeParam[];
+}
+
+/** Free space kept beyond what an operation writes (the journal, logs, the file system's own needs). */
+export const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
+
+/** The free bytes an operation needs: a backup of `backupBytes`, `extraBytes` more, and the margin. */
+export function roomNeeded(backupBytes: number, extraBytes = 0): number {
+  return backupBytes + extraBytes + DISK_MARGIN_BYTES;
 }
 
 export type RecoveryAction = 'NONE' | 'ROLL_BACK' | 'RESUME' | 'COMPLETE';

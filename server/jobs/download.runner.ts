@@ -110,6 +110,7 @@ export class DownloadRunner implements DownloadRunnerControl {
         bytesPerSecond,
         secondsLeft: secondsLeft(bytesDone, job.bytesTotal, bytesPerSecond),
         message,
+        detail: null,
       };
       if (state === 'DOWNLOADING') this.latest.set(job.id, event);
       else this.latest.delete(job.id);

@@ -1,5 +1,5 @@
 /** Storage of the windows in which the appliance was unavailable. */
-import { desc, eq, isNull } from 'drizzle-orm';
+import { asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { downtimeWindows } from '../db/schema.js';
 
@@ -31,6 +31,16 @@ export class DowntimeRepository {
   }
 
   forJob(jobId: string): DowntimeRow[] {
-    return this.db.select().from(downtimeWindows).where(eq(downtimeWindows.jobId, jobId)).orderBy(downtimeWindows.id).all();
+    return this.forJobs([jobId]);
+  }
+
+  /** The windows of several jobs in one query, oldest first. */
+  forJobs(jobIds: readonly string[]): DowntimeRow[] {
+    return this.db
+      .select()
+      .from(downtimeWindows)
+      .where(inArray(downtimeWindows.jobId, [...jobIds]))
+      .orderBy(asc(downtimeWindows.id))
+      .all();
   }
 }

@@ -75,7 +75,17 @@ export class JobsRepository {
   }
 
   events(jobId: string): JobEventRow[] {
-    return this.db.select().from(updateJobEvents).where(eq(updateJobEvents.jobId, jobId)).orderBy(asc(updateJobEvents.id)).all();
+    return this.eventsOf([jobId]);
+  }
+
+  /** The events of several jobs in one query, in the order they were written. */
+  eventsOf(jobIds: readonly string[]): JobEventRow[] {
+    return this.db
+      .select()
+      .from(updateJobEvents)
+      .where(inArray(updateJobEvents.jobId, [...jobIds]))
+      .orderBy(asc(updateJobEvents.id))
+      .all();
   }
 }
 
@@ -112,6 +122,16 @@ export class JobStepsRepository {
   }
 
   list(jobId: string): JobStepRow[] {
-    return this.db.select().from(updateJobSteps).where(eq(updateJobSteps.jobId, jobId)).orderBy(asc(updateJobSteps.id)).all();
+    return this.listOf([jobId]);
+  }
+
+  /** The steps of several jobs in one query, in the order they ran. */
+  listOf(jobIds: readonly string[]): JobStepRow[] {
+    return this.db
+      .select()
+      .from(updateJobSteps)
+      .where(inArray(updateJobSteps.jobId, [...jobIds]))
+      .orderBy(asc(updateJobSteps.id))
+      .all();
   }
 }

@@ -177,6 +177,7 @@ export class DownloadService {
       bytesPerSecond: 0,
       secondsLeft: null,
       message: job.errorMessage,
+      detail: job.errorCode ? { code: job.errorCode, params: job.errorParams ?? [] } : null,
     };
   }
 

@@ -69,6 +69,11 @@ export class DowntimeService {
 
   /** Milliseconds the appliance was unavailable during a job. */
   unavailableMs(jobId: string): number {
-    return this.repo.forJob(jobId).reduce((n, w) => n + this.durationMs(w), 0);
+    return this.totalMs(this.repo.forJob(jobId));
+  }
+
+  /** The length of these windows together (open ones up to now). */
+  totalMs(windows: readonly DowntimeRow[]): number {
+    return windows.reduce((n, w) => n + this.durationMs(w), 0);
   }
 }

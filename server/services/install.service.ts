@@ -2,7 +2,8 @@
  * The installation use cases: `install` in its two modes (a staged download, or a version in one
  * go), the administrator's backups (`createBackup` while the appliance runs, `restoreBackup`), the
  * foreseen unavailable time, and the record of steps and downtime. Checks that can be answered at
- * once are typed refusals here; the installation itself runs in the Installer.
+ * once are typed refusals here; the installation itself runs in the InstallEngine. Installations,
+ * restores and backups take the operation lock before their first `await`.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -11,15 +12,18 @@ import type { BackupManifest, BackupStore } from '../adapters/backup/backup-stor
 import type { Clock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/logger.js';
 import type { Principal } from '../domain/auth.js';
-import { type DowntimeEstimate, estimateDowntime, INSTALL_STEPS, newJournal } from '../domain/install.js';
+import { type DowntimeEstimate, estimateDowntime, INSTALL_STEPS, newJournal, roomNeeded } from '../domain/install.js';
+import { installNotices, type Said } from '../domain/install-notices.js';
+import { estimateRequest, type InstallArgs, installRequest } from '../domain/install-request.js';
 import type { JobMode } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository, type JobStepsRepository } from '../repositories/jobs.repository.js';
 import type { ApplianceSupervisor } from './appliance-supervisor.js';
 import { type DownloadService } from './download.service.js';
 import type { DowntimeService } from './downtime.service.js';
-import type { RestoreEvent, RestoreEventType } from '../events.js';
-import type { Installer } from './installer.js';
+import { type EventBus, nowThenFollow, type ProgressEvent, type RestoreEvent } from '../events.js';
+import type { InstallEngine } from './install/install-engine.js';
+import type { OperationLock } from './operation-lock.js';
 import type { UpdatesService } from './updates.service.js';
 import {
   InsufficientDiskError,
@@ -28,11 +32,8 @@ import {
   JobNotReadyError,
   NotFoundError,
   NotInstallableError,
-  OperationInProgressError,
   ReleaseNotAvailableError,
 } from '../domain/errors/index.js';
-
-export type InstallRequest = { jobId: string } | { version: string; modules: ModuleSelection[]; acknowledgeWarnings: boolean };
 
 export interface BackupView extends BackupManifest {
   /** The release its data belongs to is still on the appliance. */
@@ -42,9 +43,12 @@ export interface BackupView extends BackupManifest {
 export interface InstallServiceDeps {
   jobs: JobsRepository;
   steps: JobStepsRepository;
-  installer: Pick<Installer, 'begin' | 'busy' | 'progress' | 'restoreEvents'>;
-  downloads: Pick<DownloadService, 'check'>;
-  updates: Pick<UpdatesService, 'availableVersions'>;
+  engine: Pick<InstallEngine, 'begin' | 'progress' | 'restoreEvents'>;
+  /** One disruptive operation at a time (installation, restore, recovery, backup). */
+  lock: Pick<OperationLock, 'acquire'>;
+  events: Pick<EventBus, 'subscribe'>;
+  downloads: Pick<DownloadService, 'check' | 'progressNow'>;
+  updates: Pick<UpdatesService, 'availableVersions' | 'blockersOf'>;
   backups: Pick<BackupStore, 'list' | 'get' | 'createOnline' | 'measure' | 'prune'>;
   layout: ApplianceLayout;
   supervisor: Pick<ApplianceSupervisor, 'timings'>;
@@ -57,20 +61,49 @@ export interface InstallServiceDeps {
   clock: Clock;
 }
 
-const DISK_MARGIN = 64 * 1024 * 1024;
 export const DEFAULT_BACKUP_RETENTION = 5;
 
 export class InstallService {
-  private onlineBackup: Promise<unknown> | null = null;
-
   constructor(private readonly deps: InstallServiceDeps) {}
 
-  async install(principal: Principal, request: InstallRequest): Promise<JobRow> {
-    this.ensureIdle();
-    return 'jobId' in request ? this.installStaged(principal, request.jobId) : this.installInOneGo(principal, request);
+  /** Installs a staged download (`jobId`), or a version in one go; the installation runs on in the background. */
+  async install(principal: Principal, args: InstallArgs): Promise<JobRow> {
+    const request = installRequest(args);
+    return this.whileLocked((begin) =>
+      'jobId' in request ? this.installStaged(principal, request.jobId, begin) : this.installInOneGo(principal, request, begin),
+    );
   }
 
-  private async installStaged(principal: Principal, jobId: string): Promise<JobRow> {
+  /**
+   * Takes the operation lock at once (before any `await`), and hands it to the engine with the job
+   * it begins; released here when the request is refused before that.
+   */
+  private async whileLocked(work: (begin: (job: JobRow) => Promise<JobRow>) => Promise<JobRow>): Promise<JobRow> {
+    const release = this.deps.lock.acquire('installation');
+    let handedOver = false;
+    try {
+      return await work(async (job) => {
+        handedOver = true;
+        await this.deps.engine.begin(
+          newJournal({
+            jobId: job.id,
+            mode: job.mode,
+            fromVersion: job.fromVersion!,
+            targetVersion: job.targetVersion,
+            modules: job.modules,
+            sourceBackupId: job.sourceBackupId,
+            now: this.deps.clock.now(),
+          }),
+          release,
+        );
+        return this.deps.jobs.find(job.id)!;
+      });
+    } finally {
+      if (!handedOver) release();
+    }
+  }
+
+  private async installStaged(principal: Principal, jobId: string, begin: (job: JobRow) => Promise<JobRow>): Promise<JobRow> {
     const { jobs, clock } = this.deps;
     const job = jobs.find(jobId);
     if (!job) throw new NotFoundError('update job', jobId);
@@ -80,24 +113,15 @@ export class InstallService {
     await this.ensureDisk(0);
     const fromVersion = (await this.deps.layout.readInstalled()).version;
     if (!jobs.move(job.id, ['STAGED'], 'INSTALLING', { step: 'PREFLIGHT', fromVersion })) throw new JobNotReadyError(job.id, job.state);
-    jobs.addEvent(job.id, clock.now(), 'INSTALL_REQUESTED', `Installation of ${job.targetVersion} requested by ${principal.username}.`);
-    await this.deps.installer.begin(
-      newJournal({
-        jobId: job.id,
-        mode: 'SEPARATE',
-        fromVersion,
-        targetVersion: job.targetVersion,
-        modules: job.modules,
-        sourceBackupId: null,
-        now: clock.now(),
-      }),
-    );
-    return jobs.find(job.id)!;
+    const said = installNotices.requested(job.targetVersion, principal.username);
+    jobs.addEvent(job.id, clock.now(), 'INSTALL_REQUESTED', said.message, said.detail);
+    return begin(jobs.find(job.id)!);
   }
 
   private async installInOneGo(
     principal: Principal,
     request: { version: string; modules: ModuleSelection[]; acknowledgeWarnings: boolean },
+    begin: (job: JobRow) => Promise<JobRow>,
   ): Promise<JobRow> {
     const active = this.deps.jobs.active();
     if (active) throw new JobAlreadyActiveError(active.id);
@@ -112,25 +136,17 @@ export class InstallService {
       bytesTotal,
       fromVersion,
       sourceBackupId: null,
-      message: `Download and installation of ${request.version} in one go requested by ${principal.username}.`,
+      requested: installNotices.requestedInOneGo(request.version, principal.username),
     });
-    await this.deps.installer.begin(
-      newJournal({
-        jobId: job.id,
-        mode: 'DOWNLOAD_AND_INSTALL',
-        fromVersion,
-        targetVersion: request.version,
-        modules: request.modules,
-        sourceBackupId: null,
-        now: this.deps.clock.now(),
-      }),
-    );
-    return this.deps.jobs.find(job.id)!;
+    return begin(job);
   }
 
   /** Puts a backup's data back (and the release it belongs to), after a safety backup of what it replaces. */
   async restoreBackup(principal: Principal, backupId: string): Promise<JobRow> {
-    this.ensureIdle();
+    return this.whileLocked((begin) => this.restore(principal, backupId, begin));
+  }
+
+  private async restore(principal: Principal, backupId: string, begin: (job: JobRow) => Promise<JobRow>): Promise<JobRow> {
     const backup = await this.deps.backups.get(backupId);
     if (!backup) throw new NotFoundError('backup', backupId);
     if (!(await this.releaseExists(backup.applianceVersion))) throw new ReleaseNotAvailableError(backup.applianceVersion);
@@ -146,48 +162,39 @@ export class InstallService {
       bytesTotal: backup.totalBytes,
       fromVersion,
       sourceBackupId: backup.id,
-      message: `Restore of backup ${backup.id} (${backup.applianceVersion}, ${backup.createdAt}) requested by ${principal.username}.`,
+      requested: installNotices.restoreRequested(backup, principal.username),
     });
-    await this.deps.installer.begin(
-      newJournal({
-        jobId: job.id,
-        mode: 'RESTORE',
-        fromVersion,
-        targetVersion: backup.applianceVersion,
-        modules: [],
-        sourceBackupId: backup.id,
-        now: this.deps.clock.now(),
-      }),
-    );
-    return this.deps.jobs.find(job.id)!;
+    return begin(job);
   }
 
   /** A backup while the appliance runs (SQLite's online backup API): telephony stays available. */
   async createBackup(principal: Principal): Promise<BackupView> {
-    this.ensureIdle();
+    const release = this.deps.lock.acquire('backup');
+    try {
+      return await this.backUpOnline(principal);
+    } finally {
+      release();
+    }
+  }
+
+  private async backUpOnline(principal: Principal): Promise<BackupView> {
     const installed = await this.deps.layout.readInstalled();
     const manifest = await this.deps.layout.readManifest(await this.deps.layout.currentReleaseDir());
     const source = { dataDir: this.deps.layout.dataDir, moduleStateFile: this.deps.layout.moduleStateFile };
     const { bytes } = await this.deps.backups.measure(source);
     await this.ensureDisk(0, bytes);
-    const run = this.deps.backups.createOnline(source, {
+    const made = await this.deps.backups.createOnline(source, {
       reason: `requested by ${principal.username}`,
       jobId: null,
       applianceVersion: installed.version,
       dataSchemaVersion: manifest.dataSchemaVersion,
     });
-    this.onlineBackup = run;
-    try {
-      const made = await run;
-      // The backup is made; a failed clean-up of older ones does not undo that.
-      await this.deps.backups
-        .prune(this.retention(), [made.id])
-        .catch((err: unknown) => this.deps.logger.warn('pruning old backups failed', { err }));
-      // Its release is the current one: it can be restored.
-      return { ...made, restorable: true };
-    } finally {
-      this.onlineBackup = null;
-    }
+    // The backup is made; a failed clean-up of older ones does not undo that.
+    await this.deps.backups
+      .prune(this.retention(), [made.id])
+      .catch((err: unknown) => this.deps.logger.warn('pruning old backups failed', { err }));
+    // Its release is the current one: it can be restored.
+    return { ...made, restorable: true };
   }
 
   async backups(): Promise<BackupView[]> {
@@ -212,30 +219,36 @@ export class InstallService {
   }
 
   /** Live figures of a running installation step, or null. */
-  progress(jobId: string) {
-    return this.deps.installer.progress(jobId);
+  progress(jobId: string): ProgressEvent | null {
+    return this.deps.engine.progress(jobId);
   }
 
   /**
-   * The restore events of a job so far, for a subscriber that comes late: those of this run, or
-   * after a restart of Patchbay the milestones its event log kept.
+   * A job's progress: where it stands now (the running installation step, else the download or
+   * the job's record), then every event, without a gap.
    */
-  restoreEvents(jobId: string): RestoreEvent[] {
-    const live = this.deps.installer.restoreEvents(jobId);
-    if (live.length) return live;
-    return this.deps.jobs
-      .events(jobId)
-      .filter((e) => e.type.startsWith('RESTORE_'))
-      .map((e, i) => ({
-        jobId,
-        seq: i + 1,
-        at: e.at,
-        type: e.type.slice('RESTORE_'.length) as RestoreEventType,
-        group: null,
-        bytesDone: 0,
-        bytesTotal: 0,
-        message: e.message,
-      }));
+  followProgress(jobId: string): AsyncIterable<ProgressEvent> {
+    return nowThenFollow(
+      () => [this.deps.engine.progress(jobId) ?? this.deps.downloads.progressNow(jobId)].filter((p) => p !== null),
+      this.deps.events.subscribe(`job/${jobId}/progress`),
+    );
+  }
+
+  /**
+   * A job's way back: the restore events so far (this run's, or after a restart of Patchbay the
+   * milestones its event log kept), then each new one, none twice (by `seq`).
+   */
+  followRestoreEvents(jobId: string): AsyncIterable<RestoreEvent> {
+    return nowThenFollow(
+      () => this.deps.engine.restoreEvents(jobId),
+      this.deps.events.subscribe(`job/${jobId}/restore`),
+      (event, last) => event.seq > (last?.seq ?? 0),
+    );
+  }
+
+  /** `estimate` of what the API's arguments name (exactly one of them). */
+  estimateOf(args: { jobId?: string | null; version?: string | null; backupId?: string | null }) {
+    return this.estimate(estimateRequest(args));
   }
 
   /**
@@ -321,26 +334,16 @@ export class InstallService {
     return null;
   }
 
-  private ensureIdle(): void {
-    if (this.deps.installer.busy()) throw new OperationInProgressError('installation');
-    if (this.onlineBackup) throw new OperationInProgressError('backup');
-  }
-
   private async ensureInstallable(version: string): Promise<void> {
-    const assessed = (await this.deps.updates.availableVersions(null)).find((v) => v.version === version);
-    if (!assessed) {
-      throw new NotInstallableError(version, [
-        { code: 'ALREADY_INSTALLED', message: `Version ${version} is not newer than the installed one.` },
-      ]);
-    }
-    if (!assessed.installable) throw new NotInstallableError(version, assessed.blockers);
+    const blockers = await this.deps.updates.blockersOf(version);
+    if (blockers.length) throw new NotInstallableError(version, blockers);
   }
 
   /** Room for a backup of the data (or `backupBytes`) and `extra` bytes, with a margin. */
   private async ensureDisk(extra: number, backupBytes?: number): Promise<void> {
     const source = { dataDir: this.deps.layout.dataDir, moduleStateFile: this.deps.layout.moduleStateFile };
     const bytes = backupBytes ?? (await this.deps.backups.measure(source)).bytes;
-    const needed = bytes + extra + DISK_MARGIN;
+    const needed = roomNeeded(bytes, extra);
     const free = await this.deps.freeSpace(path.dirname(this.deps.layout.root));
     if (free < needed) throw new InsufficientDiskError(needed, free);
   }
@@ -359,7 +362,7 @@ export class InstallService {
       bytesTotal: number;
       fromVersion: string;
       sourceBackupId: string | null;
-      message: string;
+      requested: Said;
     },
   ): JobRow {
     const now = this.deps.clock.now();
@@ -389,7 +392,7 @@ export class InstallService {
       if (err instanceof JobAlreadyActiveConflict) throw new JobAlreadyActiveError(this.deps.jobs.active()?.id ?? null);
       throw err;
     }
-    this.deps.jobs.addEvent(id, now, 'INSTALL_REQUESTED', fields.message);
+    this.deps.jobs.addEvent(id, now, 'INSTALL_REQUESTED', fields.requested.message, fields.requested.detail);
     return this.deps.jobs.find(id)!;
   }
 }

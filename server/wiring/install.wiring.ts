@@ -23,16 +23,20 @@ import type { SettingsRepository } from '../repositories/settings.repository.js'
 import type { ApplianceSupervisor } from '../services/appliance-supervisor.js';
 import { DownloadService } from '../services/download.service.js';
 import type { DowntimeService } from '../services/downtime.service.js';
-import { InstallService } from '../services/install.service.js';
-import { Installer } from '../services/installer.js';
+import { DEFAULT_BACKUP_RETENTION, InstallService } from '../services/install.service.js';
+import { InstallEngine } from '../services/install/install-engine.js';
+import { JobRecordsService } from '../services/job-records.service.js';
+import { OperationLock } from '../services/operation-lock.js';
+import { DowntimeRepository } from '../repositories/downtime.repository.js';
 import type { ModulesService } from '../services/modules.service.js';
 import type { UpdatesService } from '../services/updates.service.js';
 
 export interface InstallWiring {
   downloads: DownloadService;
   runner: DownloadRunner;
-  installer: Installer;
+  engine: InstallEngine;
   install: InstallService;
+  jobRecords: JobRecordsService;
 }
 
 export function wireInstall(
@@ -73,7 +77,8 @@ export function wireInstall(
   const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
   const jobSteps = new JobStepsRepository(db);
   let install: InstallService | null = null;
-  const installer = new Installer({
+  const lock = new OperationLock();
+  const engine = new InstallEngine({
     journal: new JournalStore(path.join(config.home, 'install')),
     jobs: jobsRepo,
     steps: jobSteps,
@@ -84,21 +89,24 @@ export function wireInstall(
     bundles: runner,
     staging: new StagingArea(dirs.staging),
     downtime,
+    lock,
     blockers: (version) => updates.blockersOf(version),
     freeSpace,
+    keepBackups: () => install?.retention() ?? DEFAULT_BACKUP_RETENTION,
     events,
     clock,
     logger: logger.child({ area: 'install' }),
     options: {
       healthCheckTimeoutMs: options.install?.healthCheckTimeoutMs ?? config.installHealthTimeoutSeconds * 1000,
       hooks: options.install?.hooks,
-      keepBackups: () => install?.retention() ?? 5,
     },
   });
   install = new InstallService({
     jobs: jobsRepo,
     steps: jobSteps,
-    installer,
+    engine,
+    lock,
+    events,
     downloads,
     updates,
     backups,
@@ -111,5 +119,6 @@ export function wireInstall(
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });
-  return { downloads, runner, installer, install };
+  const jobRecords = new JobRecordsService({ steps: jobSteps, jobs: jobsRepo, downtime: new DowntimeRepository(db) });
+  return { downloads, runner, engine, install, jobRecords };
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../adapters/clock.js';
 import type { Logger } from '../adapters/logger.js';
 import type { PasswordHasher } from '../adapters/password-hasher.js';
 import type { DownloadRunnerDeps } from '../jobs/download.runner.js';
-import type { InstallerHooks } from '../services/installer.js';
+import type { InstallEngineHooks } from '../services/install/engine-deps.js';
 
 export interface PatchbayOptions {
   logger?: Logger;
@@ -26,7 +26,7 @@ export interface PatchbayOptions {
   /** Timeouts and retries of bundle downloads (tests shorten them). */
   downloadOptions?: DownloadRunnerDeps['downloadOptions'];
   /** Installation: how long a started release may take to be healthy; hooks at each journaled step (fault tests). */
-  install?: { healthCheckTimeoutMs?: number; hooks?: InstallerHooks };
+  install?: { healthCheckTimeoutMs?: number; hooks?: InstallEngineHooks };
   /** How backups write files (tests inject a full disk or corrupt bytes). */
   backupIo?: Partial<BackupIo>;
 }

@@ -33,3 +33,45 @@ export class ReleaseNotAvailableError extends DomainError<'RELEASE_NOT_AVAILABLE
 export class JournalCorruptError extends DomainError<'JOURNAL_CORRUPT'> {
   readonly code = 'JOURNAL_CORRUPT';
 }
+
+/** What a step found wrong, as facts (the English message is made from them). */
+export type InstallStepFacts =
+  | { code: 'APPLIANCE_UNHEALTHY'; state: string; reason: string | null }
+  | { code: 'APPLIANCE_CHANGED'; running: string | null; expected: string }
+  | { code: 'STAGED_RELEASE_MISSING'; version: string; release: boolean; modules: string[] }
+  | { code: 'MODULE_FAILED'; moduleId: string; version: string; found: { id: string; version: string } | null };
+export type InstallStepErrorCode = InstallStepFacts['code'];
+
+/** A step of an installation refuses to go on: the appliance or the staged files are not as expected. */
+export class InstallStepError<C extends InstallStepErrorCode = InstallStepErrorCode> extends DomainError<C> {
+  readonly code: C;
+  constructor(readonly facts: Extract<InstallStepFacts, { code: C }>) {
+    super(stepErrorMessage(facts));
+    this.code = facts.code;
+  }
+}
+
+function stepErrorMessage(facts: InstallStepFacts): string {
+  switch (facts.code) {
+    case 'APPLIANCE_UNHEALTHY':
+      return `The appliance is ${facts.state.toLowerCase()}${facts.reason ? ` (${facts.reason})` : ''}: an installation starts only from a healthy appliance, so that there is a known good state to go back to.`;
+    case 'APPLIANCE_CHANGED':
+      return `The appliance runs ${facts.running ?? 'no release'}, not ${facts.expected} as when the job was created.`;
+    case 'STAGED_RELEASE_MISSING': {
+      const missing = [...(facts.release ? [`the release ${facts.version}`] : []), ...facts.modules];
+      return `Staged files are missing (${missing.join(', ')}): download again.`;
+    }
+    case 'MODULE_FAILED':
+      return facts.found
+        ? `The bundle of module ${facts.moduleId} ${facts.version} describes ${facts.found.id} ${facts.found.version}.`
+        : `Module ${facts.moduleId} ${facts.version} was not staged.`;
+  }
+}
+
+/** The journal names a job the database does not hold (the database was replaced or reset). */
+export class JobNotInDatabaseError extends DomainError<'JOB_NOT_IN_DATABASE'> {
+  readonly code = 'JOB_NOT_IN_DATABASE';
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} of the installation journal is not in the database.`);
+  }
+}

@@ -1,12 +1,13 @@
 /** Update jobs: the list (with the active download and the running installation), scheduling a download, cancelling, live progress. */
 import { useMutation, useQuery, useSubscription } from '@urql/vue';
 import { computed, type Ref } from 'vue';
-import type { ScheduleDownloadInput } from '../graphql/generated/graphql';
+import type { ScheduleDownloadInput, UpdateJobState } from '../graphql/generated/graphql';
 import { CancelJobMutation, ScheduleDownloadMutation, UpdateJobsQuery, UpdateProgressSubscription } from '../graphql/operations';
 
-const ACTIVE = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
+/** A download that holds the one active slot (the server's job states, typed by the schema's enum). */
+const ACTIVE: readonly UpdateJobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
 /** An installation or a restore is running: the appliance is stopped or about to be. */
-export const INSTALLATION_STATES = ['INSTALLING', 'RESTORING'];
+export const INSTALLATION_STATES: readonly UpdateJobState[] = ['INSTALLING', 'RESTORING'];
 
 export function useJobs() {
   const query = useQuery({ query: UpdateJobsQuery, variables: { first: 50 }, requestPolicy: 'network-only' });

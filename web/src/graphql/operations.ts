@@ -268,6 +268,17 @@ export const ModuleUpdatesQuery = graphql(`
   }
 `);
 
+export const NoticeFields = graphql(`
+  fragment NoticeFields on Notice {
+    code
+    params {
+      name
+      kind
+      value
+    }
+  }
+`);
+
 export const JobFields = graphql(`
   fragment JobFields on UpdateJob {
     id
@@ -295,6 +306,11 @@ export const JobFields = graphql(`
     error {
       code
       message
+      params {
+        name
+        kind
+        value
+      }
     }
   }
 `);
@@ -319,6 +335,9 @@ export const JobStepFields = graphql(`
     seconds
     outcome
     message
+    detail {
+      ...NoticeFields
+    }
   }
 `);
 
@@ -336,6 +355,9 @@ export const UpdateJobsQuery = graphql(`
         at
         type
         message
+        detail {
+          ...NoticeFields
+        }
       }
     }
   }
@@ -409,6 +431,9 @@ export const RestoreEventsSubscription = graphql(`
       bytesDone
       bytesTotal
       message
+      detail {
+        ...NoticeFields
+      }
     }
   }
 `);
@@ -522,6 +547,9 @@ export const UpdateProgressSubscription = graphql(`
       bytesPerSecond
       secondsLeft
       message
+      detail {
+        ...NoticeFields
+      }
     }
   }
 `);

@@ -1,0 +1,177 @@
+/**
+ * The installation engine: the one place that sequences a job's steps. Each step is journaled
+ * before it acts and is safe to run again; a failure after the appliance was stopped takes the way
+ * back (`rollback.ts`); at Patchbay's start an unfinished journal is completed or undone
+ * (`recovery.ts`). It holds the operation lock from the request (or the recovery) until the job
+ * reaches a final, recorded outcome — also when the journal itself cannot be written, in which case
+ * the job is closed as RECOVERY_PENDING, the lock stays taken, and the next start finishes it from the journal.
+ */
+import { classifyFailure, type InstallFailure, recoveryPendingFailure } from '../../domain/install-failure.js';
+import { type InstallJournal, type InstallStep, type RecoveryAction, recoveryAction, stepsFor } from '../../domain/install.js';
+import { installNotices } from '../../domain/install-notices.js';
+import type { ProgressEvent, RestoreEvent } from '../../events.js';
+import type { InstallEngineDeps } from './engine-deps.js';
+import { JobEventLog } from './job-event-log.js';
+import { Interrupted, JobRun, reconcile } from './job-run.js';
+import { removeLeftovers } from './leftovers.js';
+import { prepareRecovery } from './recovery.js';
+import { rollBack } from './rollback.js';
+import { FORWARD_STEPS } from './steps/index.js';
+
+export class InstallEngine {
+  private running: Promise<void> | null = null;
+  private readonly abort = new AbortController();
+  private readonly log: JobEventLog;
+
+  constructor(private readonly deps: InstallEngineDeps) {
+    this.log = new JobEventLog(deps);
+  }
+
+  /** Resolves when the running job (if any) has reached its end, or stopped at a step boundary. */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  /** Live figures of a running installation step (for clients that poll). */
+  progress(jobId: string): ProgressEvent | null {
+    return this.log.latestProgress(jobId);
+  }
+
+  /** The restore events of a job so far, for late subscribers. */
+  restoreEvents(jobId: string): RestoreEvent[] {
+    return this.log.restoreEvents(jobId);
+  }
+
+  /**
+   * Runs a new job in the background; its row exists already (INSTALLING, step PREFLIGHT), and the
+   * caller holds the operation lock, whose `release` the engine calls at the job's end.
+   */
+  async begin(journal: InstallJournal, release: () => void): Promise<void> {
+    const run = this.newRun(journal);
+    try {
+      await this.deps.journal.write(journal);
+    } catch (err) {
+      // Nothing was touched and there is no journal to recover: the job ends here.
+      this.closeUnrecorded(run, classifyFailure('PREFLIGHT', err), (f) => run.recordNotBegun(f));
+      release();
+      return;
+    }
+    this.track(run, () => this.drive(run, stepsFor(journal.mode)[0]!), release);
+  }
+
+  /**
+   * At Patchbay's start, before the appliance is started: cleans what a killed run left and, when
+   * the journal is unfinished, completes or undoes the installation in the background.
+   * Returns what it does, or null when there is nothing to recover (the caller starts the appliance).
+   */
+  async recover(): Promise<{ jobId: string; action: RecoveryAction } | null> {
+    const release = this.deps.lock.acquire('installation');
+    let started = false;
+    try {
+      await this.deps.journal.cleanupTemporary();
+      const journal = await this.deps.journal.read();
+      if (!journal) return null;
+      const action = recoveryAction(journal);
+      if (action === 'NONE') {
+        reconcile(this.deps, journal);
+        return null;
+      }
+      const run = this.newRun(journal);
+      await prepareRecovery(run, action);
+      // Resuming or completing, the new release must run again first: the crash (a power cut) may
+      // have stopped it, or left it running unsupervised. Starting, checking and committing are
+      // each safe to repeat.
+      this.track(run, () => (action === 'ROLL_BACK' ? rollBack(run) : this.drive(run, 'START')), release);
+      started = true;
+      return { jobId: journal.jobId, action };
+    } finally {
+      if (!started) release();
+    }
+  }
+
+  /** Stops at the next step boundary; the journal says where, and the next start carries on. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  private newRun(journal: InstallJournal): JobRun {
+    return new JobRun(journal, this.deps, this.log, this.abort.signal);
+  }
+
+  private track(run: JobRun, work: () => Promise<void>, release: () => void): void {
+    this.running = (async () => {
+      let abandoned = false;
+      try {
+        await work();
+      } catch (err) {
+        // The job's end could not be recorded (its journal, most likely, on a full disk). The
+        // journal still holds what the next start must finish: until then no other installation
+        // or backup may overwrite it, so the lock stays taken.
+        abandoned = true;
+        this.closeUnrecorded(run, recoveryPendingFailure(run.journal.step, err), (f) => run.recordAbandoned(f));
+        this.deps.supervisor
+          .startAfterMaintenance()
+          .catch((startErr: unknown) =>
+            this.deps.logger.error('the appliance does not start after an abandoned installation', { err: startErr }),
+          );
+      } finally {
+        if (!abandoned) release();
+        this.running = null;
+      }
+    })();
+  }
+
+  /** Records a job's end outside its journal; if the database cannot take it either, that is logged. */
+  private closeUnrecorded(run: JobRun, failure: InstallFailure, record: (f: InstallFailure) => void): void {
+    this.deps.logger.error('installation ended without its journal', { jobId: run.jobId, code: failure.code, message: failure.message });
+    try {
+      record(failure);
+    } catch (err) {
+      this.deps.logger.error('the end of the installation could not be recorded in the database either', { jobId: run.jobId, err });
+    }
+  }
+
+  private async drive(run: JobRun, from: InstallStep): Promise<void> {
+    const steps = stepsFor(run.journal.mode);
+    let step: InstallStep = from;
+    try {
+      for (let i = steps.indexOf(from); i < steps.length; i++) {
+        step = steps[i]!;
+        await run.enter(step);
+        await run.leave(step, await FORWARD_STEPS[step](run));
+      }
+    } catch (err) {
+      // Stopping aborts a running download too: the journal says where, and the next start decides.
+      if (err instanceof Interrupted || run.stopping) return;
+      await this.fail(run, step, err);
+      return;
+    }
+    // Only once the last step is recorded is the job announced as ended.
+    await this.succeed(run);
+  }
+
+  private async fail(run: JobRun, step: InstallStep, err: unknown): Promise<void> {
+    const failure = classifyFailure(step, err);
+    run.recordFailure(step, failure, `${step}: ${failure.message}`);
+    this.deps.logger.warn('installation step failed', { jobId: run.jobId, step, code: failure.code, message: failure.message });
+    if (step === 'PREFLIGHT') {
+      // Nothing was touched: the appliance never stopped.
+      await removeLeftovers(run);
+      await run.finish('FAILED');
+      return;
+    }
+    await rollBack(run);
+  }
+
+  private async succeed(run: JobRun): Promise<void> {
+    const { jobs, clock } = this.deps;
+    const j = run.journal;
+    await run.finish('SUCCEEDED');
+    const said =
+      j.mode === 'RESTORE'
+        ? installNotices.restoreSucceeded(j.sourceBackupId!, j.targetVersion)
+        : installNotices.succeeded(j.targetVersion, j.stoppedAt ? clock.now().getTime() - Date.parse(j.stoppedAt) : null);
+    jobs.addEvent(j.jobId, clock.now(), 'SUCCEEDED', said.message, said.detail);
+  }
+}
