@@ -7,6 +7,7 @@ import { builder, ErrorInterface } from './builder.js';
 import { DowntimeWindow } from './downtime.js';
 import { ModuleSelectionInput } from './modules.js';
 import {
+  DiskFullError,
   InsufficientDiskError,
   InvalidInputError,
   InvalidModuleSelectionError,
@@ -89,6 +90,13 @@ builder.objectType(InsufficientDiskError, {
     neededBytes: t.field({ type: 'Float', resolve: (e) => e.neededBytes }),
     freeBytes: t.field({ type: 'Float', resolve: (e) => e.freeBytes }),
   }),
+});
+builder.objectType(DiskFullError, {
+  name: 'DiskFullError',
+  description: 'The disk filled up while writing (a download, a backup, a restore); what was being written was removed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof DiskFullError,
+  fields: () => ({}),
 });
 builder.objectType(JobNotCancellableError, {
   name: 'JobNotCancellableError',

@@ -33,6 +33,9 @@ import { measureCopySpeed } from './adapters/backup/copy-speed.js';
 import { DowntimeRepository } from './repositories/downtime.repository.js';
 import { DowntimeService } from './services/downtime.service.js';
 import { InstallService } from './services/install.service.js';
+import { BackupService } from './services/backup.service.js';
+import { InstallEstimateService } from './services/install-estimate.service.js';
+import { OperationLock } from './services/operation-lock.js';
 import { Installer, type InstallerHooks } from './services/installer.js';
 import { serveFeedDirectory, type StaticFeedServer } from './adapters/feed/static-feed-server.js';
 import { TufFeedClient } from './adapters/feed/tuf-feed-client.js';
@@ -204,7 +207,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const freeSpace = options.freeSpace ?? statfsFree;
   const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
   const jobSteps = new JobStepsRepository(db);
-  let install: InstallService | null = null;
+  const lock = new OperationLock();
   const installer = new Installer({
     journal: new JournalStore(path.join(config.home, 'install')),
     jobs: jobsRepo,
@@ -227,10 +230,11 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     options: {
       healthCheckTimeoutMs: options.install?.healthCheckTimeoutMs ?? config.installHealthTimeoutSeconds * 1000,
       hooks: options.install?.hooks,
-      keepBackups: () => install?.retention() ?? 5,
+      keepBackups: (): number => backupService.retention(),
     },
   });
-  install = new InstallService({
+  const settings = { get: <T>(key: string) => updatesRepo.getSetting<T>(key), put: updatesRepo.putSetting.bind(updatesRepo) };
+  const install = new InstallService({
     jobs: jobsRepo,
     steps: jobSteps,
     installer,
@@ -238,15 +242,45 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     updates,
     backups,
     layout,
-    supervisor,
-    downtime,
-    settings: { get: (key) => updatesRepo.getSetting(key), put: (key, value, at) => updatesRepo.putSetting(key, value, at) },
+    lock,
     freeSpace,
-    logger: logger.child({ area: 'install' }),
+    clock,
+  });
+  const backupService = new BackupService({
+    store: backups,
+    lock,
+    installer,
+    layout,
+    settings,
+    freeSpace,
+    logger: logger.child({ area: 'backups' }),
+    clock,
+  });
+  const installEstimate = new InstallEstimateService({
+    jobs: jobsRepo,
+    steps: jobSteps,
+    updates,
+    backups,
+    layout,
+    supervisor,
+    settings,
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });
-  const services: Services = { accounts, system, events, updates, connectivity, licences, modules, downloads, install, downtime };
+  const services: Services = {
+    accounts,
+    system,
+    events,
+    updates,
+    connectivity,
+    licences,
+    modules,
+    downloads,
+    install,
+    backups: backupService,
+    installEstimate,
+    downtime,
+  };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
   const app = buildApp({

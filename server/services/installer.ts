@@ -28,6 +28,7 @@ import { moduleStateAfter } from '../domain/module-plan.js';
 import type { Blocker } from '../domain/upgrade-path.js';
 import type { EventBus, ProgressEvent, RestoreEvent, RestoreEventType } from '../events.js';
 import type { JobRow, JobsRepository, JobStepsRepository } from '../repositories/jobs.repository.js';
+import { DEFAULT_BACKUP_RETENTION } from './backup.service.js';
 import type { ApplianceSupervisor } from './appliance-supervisor.js';
 import type { DowntimeService } from './downtime.service.js';
 
@@ -463,7 +464,7 @@ export class Installer {
   }
 
   private async pruneBackups(j: InstallJournal): Promise<void> {
-    const keep = this.deps.options?.keepBackups?.() ?? 5;
+    const keep = this.deps.options?.keepBackups?.() ?? DEFAULT_BACKUP_RETENTION;
     const protect = [j.backupId, j.sourceBackupId].filter((id): id is string => !!id);
     try {
       await this.deps.backups.prune(keep, protect);
