@@ -684,17 +684,24 @@ describe('BackupStore', () => {
   });
 
   describe('prune', () => {
-    it('keeps the newest N and every protected backup, returning the ids it removed', async () => {
+    it('keeps the newest N and every protected backup, returning the ids it removed, and leaves unreadable ones alone', async () => {
       let t = Date.parse('2026-11-25T12:00:00Z');
       let n = 0;
       sut = new BackupStore({ dir: backups, now: () => new Date((t += 60_000)), newId: () => `b${++n}` });
       for (let i = 0; i < 5; i++) await sut.createOffline(source, meta);
+      // What cannot be read is not counted, and not removed: it may be a backup the disk hides for now.
+      fs.mkdirSync(path.join(backups, 'b0'));
 
       const removed = await sut.prune(2, ['b1']);
 
       expect(removed).toEqual(['b3', 'b2']);
-      expect((await sut.list()).map((m) => m.id)).toEqual(['b5', 'b4', 'b1']);
-      expect(fs.readdirSync(backups).sort()).toEqual(['b1', 'b4', 'b5']);
+      expect((await sut.list()).map((m) => [m.id, m.status])).toEqual([
+        ['b5', 'VERIFIED'],
+        ['b4', 'VERIFIED'],
+        ['b1', 'VERIFIED'],
+        ['b0', 'UNREADABLE'],
+      ]);
+      expect(fs.readdirSync(backups).sort()).toEqual(['b0', 'b1', 'b4', 'b5']);
     });
   });
 
