@@ -14,6 +14,8 @@ import type { DownloadService } from '../server/services/download.service.js';
 import type { DowntimeService } from '../server/services/downtime.service.js';
 import type { InstallService } from '../server/services/install.service.js';
 import type { JobRecordsService } from '../server/services/job-records.service.js';
+import type { BackupService } from '../server/services/backup.service.js';
+import type { InstallEstimateService } from '../server/services/install-estimate.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -25,6 +27,8 @@ export interface Services {
   modules: ModulesService;
   downloads: DownloadService;
   install: InstallService;
+  backups: BackupService;
+  installEstimate: InstallEstimateService;
   downtime: DowntimeService;
   jobRecords: JobRecordsService;
 }

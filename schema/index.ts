@@ -9,6 +9,7 @@ import './licences.js';
 import './modules.js';
 import './jobs.js';
 import './downtime.js';
+import './backups.js';
 import './install.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,11 +1,11 @@
 /**
- * Installation: `install` in both modes, backups (`backups`, `createBackup`, `restoreBackup`), the
- * foreseen and the recorded unavailable time, and the `restoreEvents` of a failed installation.
+ * Installation: `install` in both modes, `restoreBackup`, the foreseen unavailable time
+ * (`installEstimate`), and the `restoreEvents` of a failed installation. The backups themselves are
+ * in backups.ts.
  */
-import type { DowntimeEstimate } from '../server/domain/install.js';
 import { RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
 import type { JobRow } from '../server/repositories/jobs.repository.js';
-import { type BackupView } from '../server/services/install.service.js';
+import type { InstallEstimate } from '../server/services/install-estimate.service.js';
 import { builder, ErrorInterface } from './builder.js';
 import { ModuleSelectionInput } from './modules.js';
 import { UpdateJob } from './jobs.js';
@@ -43,48 +43,7 @@ builder.objectType(ReleaseNotAvailableError, {
   isTypeOf: (v) => v instanceof ReleaseNotAvailableError,
   fields: (t) => ({ version: t.exposeString('version') }),
 });
-builder.objectType(BackupError, {
-  name: 'BackupFailedError',
-  description: 'Codes: BACKUP_DISK_FULL, BACKUP_NOT_VERIFIED, BACKUP_FAILED. Nothing was changed.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (v) => v instanceof BackupError,
-  fields: () => ({}),
-});
-
-const BackupMethod = builder.enumType('BackupMethod', {
-  description: 'OFFLINE: a plain copy while the appliance was stopped. ONLINE: SQLite online backup while it ran.',
-  values: ['OFFLINE', 'ONLINE'] as const,
-});
-
-const BackupGroup = builder.objectRef<{ name: string; bytes: number; files: number }>('BackupGroup').implement({
-  description: 'A database (by file name), `files` (configuration and other files) or `modules` (module state).',
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    bytes: t.field({ type: 'Float', resolve: (g) => g.bytes }),
-    files: t.exposeInt('files'),
-  }),
-});
-
-export const Backup = builder.objectRef<BackupView>('Backup').implement({
-  description: 'A verified copy of the appliance data and module state, with a manifest of sizes and SHA-256.',
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    createdAt: t.field({ type: 'DateTime', resolve: (b) => b.createdAt }),
-    method: t.field({ type: BackupMethod, resolve: (b) => b.method }),
-    reason: t.exposeString('reason'),
-    jobId: t.exposeID('jobId', { nullable: true }),
-    applianceVersion: t.exposeString('applianceVersion'),
-    totalBytes: t.field({ type: 'Float', resolve: (b) => b.totalBytes }),
-    files: t.int({ resolve: (b) => b.files.length }),
-    groups: t.field({ type: [BackupGroup], resolve: (b) => b.groups }),
-    copyMs: t.exposeInt('copyMs'),
-    verifyMs: t.exposeInt('verifyMs'),
-    verifiedAt: t.field({ type: 'DateTime', resolve: (b) => b.verifiedAt }),
-    restorable: t.exposeBoolean('restorable', { description: 'The release its data belongs to is still on the appliance.' }),
-  }),
-});
-
-const Estimate = builder.objectRef<DowntimeEstimate & { dataBytes: number; mode: string }>('InstallEstimate').implement({
+const Estimate = builder.objectRef<InstallEstimate>('InstallEstimate').implement({
   description: 'How long telephony will be unavailable, foreseen from the data size, the copy speed measured here and past installations.',
   fields: (t) => ({
     seconds: t.exposeInt('seconds', { description: 'The expected unavailable time.' }),
@@ -135,33 +94,19 @@ const JobPayload = (name: string) =>
   builder.objectRef<{ job: JobRow }>(name).implement({ fields: (t) => ({ job: t.field({ type: UpdateJob, resolve: (r) => r.job }) }) });
 const InstallSuccess = JobPayload('InstallSuccess');
 const RestoreBackupSuccess = JobPayload('RestoreBackupSuccess');
-const CreateBackupSuccess = builder.objectRef<{ backup: BackupView }>('CreateBackupSuccess').implement({
-  fields: (t) => ({ backup: t.field({ type: Backup, resolve: (r) => r.backup }) }),
-});
-
-const BackupSettings = builder.objectRef<{ keep: number }>('BackupSettings').implement({
-  fields: (t) => ({ keep: t.exposeInt('keep', { description: 'How many backups are kept; older ones go after the next backup.' }) }),
-});
-
 builder.queryFields((t) => ({
-  backupSettings: t.field({ type: BackupSettings, resolve: (_r, _a, ctx) => ({ keep: ctx.services.install.retention() }) }),
-  backups: t.field({
-    type: [Backup],
-    description: 'Stored backups, newest first.',
-    resolve: (_r, _a, ctx) => ctx.services.install.backups(),
-  }),
   installEstimate: t.field({
     type: Estimate,
     description:
       'The foreseen unavailable time of installing a staged job (`jobId`), a version in one go (`version`), or of restoring a backup (`backupId`).',
-    errors: { types: [NotFoundError, InvalidInputError], directResult: true, union: { name: 'InstallEstimateResult' } },
+    errors: { types: [NotFoundError, InvalidInputError, BackupError], directResult: true, union: { name: 'InstallEstimateResult' } },
     args: {
       jobId: t.arg.id({ required: false }),
       version: t.arg.string({ required: false }),
       backupId: t.arg.id({ required: false }),
     },
     resolve: (_r, { jobId, version, backupId }, ctx) =>
-      ctx.services.install.estimateOf({ jobId: jobId?.toString(), version, backupId: backupId?.toString() }),
+      ctx.services.installEstimate.estimate({ jobId: jobId?.toString(), version, backupId: backupId?.toString() }),
   }),
 }));
 
@@ -192,36 +137,18 @@ builder.mutationFields((t) => ({
       job: await ctx.services.install.install(ctx.principal!, { ...input, jobId: input.jobId?.toString() }),
     }),
   }),
-  createBackup: t.field({
-    type: CreateBackupSuccess,
-    authScopes: { operate: true },
-    description: 'Backs up the data while the appliance runs (SQLite online backup API); telephony stays available.',
-    errors: {
-      types: [BackupError, OperationInProgressError, InsufficientDiskError],
-      directResult: true,
-      union: { name: 'CreateBackupResult' },
-    },
-    resolve: async (_r, _a, ctx) => ({ backup: await ctx.services.install.createBackup(ctx.principal!) }),
-  }),
   restoreBackup: t.field({
     type: RestoreBackupSuccess,
     authScopes: { operate: true },
     description:
       'Puts a backup back: stops the appliance, backs up what it replaces, restores the data and the release it belongs to, starts it. On a failure the replaced state comes back.',
     errors: {
-      types: [NotFoundError, ReleaseNotAvailableError, JobAlreadyActiveError, OperationInProgressError, InsufficientDiskError],
+      types: [NotFoundError, BackupError, ReleaseNotAvailableError, JobAlreadyActiveError, OperationInProgressError, InsufficientDiskError],
       directResult: true,
       union: { name: 'RestoreBackupResult' },
     },
     args: { id: t.arg.id() },
     resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.install.restoreBackup(ctx.principal!, String(id)) }),
-  }),
-  setBackupSettings: t.field({
-    type: BackupSettings,
-    authScopes: { operate: true },
-    errors: { types: [InvalidInputError], directResult: true, union: { name: 'SetBackupSettingsResult' } },
-    args: { keep: t.arg.int({ description: 'How many backups are kept (1 to 100).' }) },
-    resolve: (_r, { keep }, ctx) => ({ keep: ctx.services.install.setRetention(keep) }),
   }),
 }));
 

@@ -9,6 +9,7 @@ import { ModuleSelectionInput } from './modules.js';
 import { NoticeParamRef, NoticeRef } from './notices.js';
 import { InstallBlocker } from './updates.js';
 import {
+  DiskFullError,
   InsufficientDiskError,
   InvalidInputError,
   InvalidModuleSelectionError,
@@ -88,6 +89,13 @@ builder.objectType(InsufficientDiskError, {
     neededBytes: t.field({ type: 'Float', resolve: (e) => e.neededBytes }),
     freeBytes: t.field({ type: 'Float', resolve: (e) => e.freeBytes }),
   }),
+});
+builder.objectType(DiskFullError, {
+  name: 'DiskFullError',
+  description: 'The disk filled up while writing (a download, a backup, a restore); what was being written was removed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof DiskFullError,
+  fields: () => ({}),
 });
 builder.objectType(JobNotCancellableError, {
   name: 'JobNotCancellableError',

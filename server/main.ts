@@ -81,7 +81,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     logger,
   });
   const { updates, licences, modules, connectivity, demoFeed } = catalog;
-  const { downloads, runner, engine, install, jobRecords } = wireInstall(config, {
+  const { downloads, runner, engine, install, backups, installEstimate, jobRecords } = wireInstall(config, {
     db,
     layout,
     supervisor,
@@ -106,6 +106,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     modules,
     downloads,
     install,
+    backups,
+    installEstimate,
     downtime,
     jobRecords,
   };

@@ -9,6 +9,7 @@ import type { JobMode } from './jobs.js';
 import type { NoticeParam } from './notice.js';
 import type { ModuleChange, ModuleSelection } from './module-plan.js';
 import type { InstalledModule } from './system.js';
+import { median } from './statistics.js';
 
 /** Forward steps. Not every mode runs every step (see `stepsFor`). */
 export const INSTALL_STEPS = [
@@ -211,12 +212,6 @@ export interface DowntimeEstimate {
   worstCaseSeconds: number;
   basis: string;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /** With no history, steps besides the backup are taken as this long (a stop, a migration, a start). */
 export const DEFAULT_OTHER_MS = 15_000;

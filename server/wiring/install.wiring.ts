@@ -23,7 +23,9 @@ import type { SettingsRepository } from '../repositories/settings.repository.js'
 import type { ApplianceSupervisor } from '../services/appliance-supervisor.js';
 import { DownloadService } from '../services/download.service.js';
 import type { DowntimeService } from '../services/downtime.service.js';
-import { DEFAULT_BACKUP_RETENTION, InstallService } from '../services/install.service.js';
+import { BackupService } from '../services/backup.service.js';
+import { InstallEstimateService } from '../services/install-estimate.service.js';
+import { InstallService } from '../services/install.service.js';
 import { InstallEngine } from '../services/install/install-engine.js';
 import { JobRecordsService } from '../services/job-records.service.js';
 import { OperationLock } from '../services/operation-lock.js';
@@ -36,6 +38,8 @@ export interface InstallWiring {
   runner: DownloadRunner;
   engine: InstallEngine;
   install: InstallService;
+  backups: BackupService;
+  installEstimate: InstallEstimateService;
   jobRecords: JobRecordsService;
 }
 
@@ -76,8 +80,17 @@ export function wireInstall(
 
   const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
   const jobSteps = new JobStepsRepository(db);
-  let install: InstallService | null = null;
   const lock = new OperationLock();
+  const settings = { get: <T>(key: string) => deps.settings.getSetting<T>(key), put: deps.settings.putSetting.bind(deps.settings) };
+  const backupService = new BackupService({
+    store: backups,
+    lock,
+    layout,
+    settings,
+    freeSpace,
+    logger: logger.child({ area: 'backups' }),
+    clock,
+  });
   const engine = new InstallEngine({
     journal: new JournalStore(path.join(config.home, 'install')),
     jobs: jobsRepo,
@@ -92,7 +105,7 @@ export function wireInstall(
     lock,
     blockers: (version) => updates.blockersOf(version),
     freeSpace,
-    keepBackups: () => install?.retention() ?? DEFAULT_BACKUP_RETENTION,
+    keepBackups: () => backupService.retention(),
     events,
     clock,
     logger: logger.child({ area: 'install' }),
@@ -101,7 +114,7 @@ export function wireInstall(
       hooks: options.install?.hooks,
     },
   });
-  install = new InstallService({
+  const install = new InstallService({
     jobs: jobsRepo,
     steps: jobSteps,
     engine,
@@ -111,14 +124,20 @@ export function wireInstall(
     updates,
     backups,
     layout,
-    supervisor,
-    downtime,
-    settings: { get: (key) => deps.settings.getSetting(key), put: (key, value, at) => deps.settings.putSetting(key, value, at) },
     freeSpace,
-    logger: logger.child({ area: 'install' }),
+    clock,
+  });
+  const installEstimate = new InstallEstimateService({
+    jobs: jobsRepo,
+    steps: jobSteps,
+    updates,
+    backups,
+    layout,
+    supervisor,
+    settings,
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });
   const jobRecords = new JobRecordsService({ steps: jobSteps, jobs: jobsRepo, downtime: new DowntimeRepository(db) });
-  return { downloads, runner, engine, install, jobRecords };
+  return { downloads, runner, engine, install, backups: backupService, installEstimate, jobRecords };
 }

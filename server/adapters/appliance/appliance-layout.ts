@@ -12,6 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { InstalledModule, InstalledProduct } from '../../domain/system.js';
 import { ApplianceError } from '../../domain/errors/index.js';
+import { fsyncDir, ifMissing, writeFileAtomic } from '../fs.js';
 
 export const releaseManifestSchema = z.object({
   product: z.string().min(1),
@@ -31,29 +32,6 @@ const moduleStateSchema = z.object({
   modules: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), version: z.string().min(1), enabled: z.boolean() })),
 });
 
-/** Writes a file so that readers see the old or the new content, never a torn one. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await fsp.open(tmp, 'w', 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fsp.rename(tmp, file);
-  await fsyncDir(path.dirname(file));
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** JSON of a layout file; text that is not JSON is an invalid layout, said so. */
 function parseJson(raw: string): unknown {
   try {
@@ -61,14 +39,6 @@ function parseJson(raw: string): unknown {
   } catch (err) {
     throw new ApplianceError('APPLIANCE_LAYOUT_INVALID', `A layout file is not JSON: ${(err as Error).message}`);
   }
-}
-
-/** For a `.catch`: a missing directory reads as `value`; any other error goes on. */
-function ifMissing<T>(value: T): (err: unknown) => T {
-  return (err) => {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return value;
-    throw err;
-  };
 }
 
 export class ApplianceLayout {

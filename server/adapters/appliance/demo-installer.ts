@@ -7,7 +7,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InstalledModule } from '../../domain/system.js';
-import { type ApplianceLayout, fsyncDir } from './appliance-layout.js';
+import type { ApplianceLayout } from './appliance-layout.js';
+import { fsyncDir } from '../fs.js';
 
 export const DEMO_APPLIANCE_SOURCE = fileURLToPath(new URL('../../demo/appliance', import.meta.url));
 

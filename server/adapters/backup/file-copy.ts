@@ -1,7 +1,7 @@
 /**
  * Moving bytes for backups and restores. The kernel copies each file (`fs.copyFile`: copy_file_range
  * on Linux, page cache to page cache, no pass through JavaScript), the copies are fsynced together
- * at the end, and worker threads hash them (`SqliteWorker.hash`) to check them.
+ * at the end, and worker threads hash them (`BackupWorker.hash`) to check them.
  *
  * Why not read, hash and write in JavaScript: that pipeline was bound by one thread's SHA-256 (about
  * 0.65 s per GB here). On the benchmark's 1 GB tree, in one run, its copy + fsync took a median

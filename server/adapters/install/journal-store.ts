@@ -7,7 +7,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { InstallJournal } from '../../domain/install.js';
-import { writeFileAtomic } from '../appliance/appliance-layout.js';
+import { writeFileAtomic } from '../fs.js';
 import { JournalCorruptError } from '../../domain/errors/index.js';
 
 export class JournalStore {

@@ -18,9 +18,10 @@ import {
   type BackupSource,
   type TransferProgress,
 } from '../../../server/adapters/backup/backup-store.js';
+import { type BackupWorker, newBackupWorkerThread } from '../../../server/adapters/backup/backup-worker.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
 import { mountTmpfs, unmount } from '../../helpers/tmpfs.js';
-import { BackupError } from '../../../server/domain/errors/index.js';
+import { BackupError, DiskFullError } from '../../../server/domain/errors/index.js';
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 const meta: BackupMeta = { reason: 'before installing 8.2.0', jobId: 'job-1', applianceVersion: '8.1.3', dataSchemaVersion: 7 };
@@ -106,14 +107,22 @@ function flipByte(file: string, at: number): void {
   fs.writeFileSync(file, bytes);
 }
 
-async function rejection(p: Promise<unknown>): Promise<BackupError> {
+/** The error `p` fails with, which must be a `type`. */
+async function rejectionOf<E extends Error>(p: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
   try {
     await p;
   } catch (err) {
-    expect(err).toBeInstanceOf(BackupError);
-    return err as BackupError;
+    expect(err).toBeInstanceOf(type);
+    return err as E;
   }
-  throw new Error('expected a BackupError');
+  throw new Error(`expected a ${type.name}`);
+}
+
+const rejection = (p: Promise<unknown>) => rejectionOf(p, BackupError);
+const diskFull = (p: Promise<unknown>) => rejectionOf(p, DiskFullError);
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** io.copyFile that fills the disk once `limit` bytes have been written, over all files: that copy stops short with ENOSPC. */
@@ -215,30 +224,34 @@ describe('BackupStore', () => {
       }
     });
 
-    it('fails with BACKUP_DISK_FULL when the disk fills up, leaving nothing behind and the source unchanged', async () => {
+    it('fails with DISK_FULL when the disk fills up, leaving nothing behind and the source unchanged', async () => {
       const before = treeHashes(path.dirname(source.dataDir));
       sut = new BackupStore({ dir: backups, io: diskFullAfter(500_000) });
 
-      const err = await rejection(sut.createOffline(source, meta));
+      const err = await diskFull(sut.createOffline(source, meta));
 
-      expect(err.code).toBe('BACKUP_DISK_FULL');
-      expect(err.message).toMatch(/filled up after \d+ bytes of a backup that needs about \d+ bytes/);
-      expect(err.message).toMatch(/data was not touched/);
-      expect(err.details).toMatchObject({ cause: 'ENOSPC', writtenBytes: expect.any(Number), neededBytes: expect.any(Number) });
+      expect(err.code).toBe('DISK_FULL');
+      expect(err.errno).toBe('ENOSPC');
+      // The injected copy names no file: the backup being made is what was written.
+      expect(err.path).toMatch(new RegExp(`^${escapeRegExp(path.join(backups, '.tmp-'))}`));
+      expect(err.message).toBe(`The disk is full (writing ${err.path}).`);
       expect(fs.readdirSync(backups)).toEqual([]);
       expect(treeHashes(path.dirname(source.dataDir))).toEqual(before);
     });
 
-    it.skipIf(!canMount)('fails with BACKUP_DISK_FULL on a real full disk, a tmpfs of 8 MB (needs root to mount it)', async () => {
+    it.skipIf(!canMount)('fails with DISK_FULL on a real full disk, a tmpfs of 8 MB (needs root to mount it)', async () => {
       const big = path.join(source.dataDir, 'recordings');
       fs.mkdirSync(big);
       for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(big, `r${i}.wav`), crypto.randomBytes(4 * 1024 * 1024));
       const before = treeHashes(source.dataDir);
       sut = new BackupStore({ dir: mountPoint });
 
-      const err = await rejection(sut.createOffline(source, meta));
+      const err = await diskFull(sut.createOffline(source, meta));
 
-      expect(err.code).toBe('BACKUP_DISK_FULL');
+      expect(err.code).toBe('DISK_FULL');
+      expect(err.errno).toBe('ENOSPC');
+      // The copy that hit the end of the disk: a file of the backup being made.
+      expect(err.path).toMatch(new RegExp(`^${escapeRegExp(path.join(mountPoint, '.tmp-'))}[^/]+/data/recordings/r\\d\\.wav$`));
       expect(fs.readdirSync(mountPoint)).toEqual([]);
       expect(treeHashes(source.dataDir)).toEqual(before);
     });
@@ -443,6 +456,71 @@ describe('BackupStore', () => {
       expect(fs.readdirSync(path.dirname(source.dataDir)).sort()).toEqual(['data', 'modules']);
     });
 
+    it('marks a backup that does not match its manifest VERIFICATION_FAILED, durably, beside its manifest', async () => {
+      const file = path.join(backups, manifest.id, 'data', 'config', 'pbx.json');
+      flipByte(file, 2);
+      sut = new BackupStore({ dir: backups, now: () => new Date('2026-11-26T08:00:00Z') });
+
+      const err = await rejection(sut.restore(manifest.id, target));
+
+      expect(err.details).toMatchObject({ file: 'data/config/pbx.json', marked: true });
+      const marker = JSON.parse(fs.readFileSync(path.join(backups, manifest.id, 'verification-failed.json'), 'utf8'));
+      expect(marker).toEqual({ at: '2026-11-26T08:00:00.000Z', file: 'data/config/pbx.json', reason: err.details.reason });
+      // Another store, as after a restart of Patchbay, reads the same.
+      const entry = await new BackupStore({ dir: backups }).find(manifest.id);
+      expect(entry).toEqual({
+        id: manifest.id,
+        status: 'VERIFICATION_FAILED',
+        manifest,
+        problem: {
+          code: 'FILE_MISMATCH',
+          message: `A restore on 2026-11-26T08:00:00.000Z found that data/config/pbx.json does not match the manifest (${String(err.details.reason)}).`,
+        },
+      });
+      expect((await sut.list()).map((e) => [e.id, e.status])).toEqual([[manifest.id, 'VERIFICATION_FAILED']]);
+      expect(await sut.get(manifest.id)).toEqual(manifest);
+    });
+
+    it('marks a backup with a file missing VERIFICATION_FAILED too', async () => {
+      fs.rmSync(path.join(backups, manifest.id, 'data', 'schema-version'));
+
+      const err = await rejection(sut.restore(manifest.id, target));
+
+      expect(err.details).toMatchObject({ file: 'data/schema-version', reason: 'it is missing from the backup', marked: true });
+      expect((await sut.find(manifest.id))?.status).toBe('VERIFICATION_FAILED');
+    });
+
+    it('does not mark the backup when the restore fails for another reason (reading a copy back fails)', async () => {
+      const failingReads = (): BackupWorker => {
+        const worker = newBackupWorkerThread();
+        return {
+          hash: () => Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })),
+          integrityCheck: (file) => worker.integrityCheck(file),
+          backup: (...args) => worker.backup(...args),
+          close: () => worker.close(),
+        };
+      };
+      sut = new BackupStore({ dir: backups, newWorker: failingReads });
+
+      const err = await rejection(sut.restore(manifest.id, target));
+
+      expect(err.code).toBe('RESTORE_FAILED');
+      expect(err.details.cause).toBe('EIO');
+      expect(leftovers()).toEqual([]);
+      expect((await sut.find(manifest.id))?.status).toBe('VERIFIED');
+      expect(fs.existsSync(path.join(backups, manifest.id, 'verification-failed.json'))).toBe(false);
+    });
+
+    it('fails with BACKUP_UNREADABLE, touching nothing, for a backup whose manifest cannot be read', async () => {
+      fs.writeFileSync(path.join(backups, manifest.id, 'manifest.json'), '{"formatVersion":');
+      const current = treeHashes(path.dirname(source.dataDir));
+
+      const err = await rejection(sut.restore(manifest.id, source));
+
+      expect(err.code).toBe('BACKUP_UNREADABLE');
+      expect(treeHashes(path.dirname(source.dataDir))).toEqual(current);
+    });
+
     describe('after a kill', () => {
       const old = () => {
         fs.mkdirSync(path.join(target.dataDir, 'config'), { recursive: true });
@@ -540,7 +618,7 @@ describe('BackupStore', () => {
   });
 
   describe('list', () => {
-    it('lists backups newest first, ignoring temporary directories and directories without a valid manifest', async () => {
+    it('lists backups newest first, ignoring temporary directories, and directories without a valid manifest as UNREADABLE', async () => {
       let t = Date.parse('2026-11-25T12:00:00Z');
       let n = 0;
       sut = new BackupStore({ dir: backups, now: () => new Date((t += 60_000)), newId: () => `b${++n}` });
@@ -550,27 +628,80 @@ describe('BackupStore', () => {
       fs.mkdirSync(path.join(backups, 'no-manifest'));
       fs.mkdirSync(path.join(backups, 'bad-manifest'));
       fs.writeFileSync(path.join(backups, 'bad-manifest', 'manifest.json'), '{"formatVersion":1');
+      // A file is no backup directory at all.
+      fs.writeFileSync(path.join(backups, 'notes'), 'not a backup');
 
       const sutList = await sut.list();
 
-      expect(sutList.map((m) => m.id)).toEqual(['b3', 'b2', 'b1']);
+      expect(sutList.map((e) => [e.id, e.status, e.problem?.code ?? null])).toEqual([
+        ['b3', 'VERIFIED', null],
+        ['b2', 'VERIFIED', null],
+        ['b1', 'VERIFIED', null],
+        ['no-manifest', 'UNREADABLE', 'MANIFEST_MISSING'],
+        ['bad-manifest', 'UNREADABLE', 'MANIFEST_INVALID'],
+      ]);
+      expect(sutList.slice(0, 3).map((e) => e.manifest)).toEqual([made[2], made[1], made[0]]);
+      expect(sutList.slice(3).map((e) => e.manifest)).toEqual([null, null]);
+      expect(sutList[4]!.problem!.message).toMatch(/^The manifest of backup bad-manifest is not JSON: /);
       expect(await sut.get('b2')).toEqual(made[1]);
-      expect(await sut.get('no-manifest')).toBeNull();
+      expect(await sut.get('b9')).toBeNull();
+      const err = await rejection(sut.get('no-manifest'));
+      expect(err.code).toBe('BACKUP_UNREADABLE');
+    });
+
+    it('lists a backup whose manifest cannot be read (EISDIR) or names another backup as UNREADABLE, with the reason', async () => {
+      sut = new BackupStore({ dir: backups, newId: () => 'b1' });
+      const made = await sut.createOffline(source, meta);
+      fs.mkdirSync(path.join(backups, 'b2', 'manifest.json'), { recursive: true });
+      fs.mkdirSync(path.join(backups, 'b3'));
+      fs.writeFileSync(path.join(backups, 'b3', 'manifest.json'), JSON.stringify(made));
+
+      const sutList = await sut.list();
+
+      expect(sutList.map((e) => [e.id, e.status, e.problem?.code ?? null])).toEqual([
+        ['b1', 'VERIFIED', null],
+        ['b3', 'UNREADABLE', 'MANIFEST_INVALID'],
+        ['b2', 'UNREADABLE', 'MANIFEST_UNREADABLE'],
+      ]);
+      expect(sutList[1]!.problem!.message).toBe('The manifest in directory b3 is the manifest of backup b1.');
+      expect(sutList[2]!.problem!.message).toMatch(/^The manifest of backup b2 cannot be read: EISDIR/);
+    });
+
+    it.skipIf(process.getuid?.() === 0)('lists a backup whose manifest it may not read (EACCES) as UNREADABLE', async () => {
+      sut = new BackupStore({ dir: backups, newId: () => 'b1' });
+      await sut.createOffline(source, meta);
+      fs.chmodSync(path.join(backups, 'b1', 'manifest.json'), 0o000);
+
+      expect(await sut.list()).toMatchObject([
+        { id: 'b1', status: 'UNREADABLE', manifest: null, problem: { code: 'MANIFEST_UNREADABLE' } },
+      ]);
+    });
+
+    it('fails, instead of listing nothing, when the backup directory itself cannot be read', async () => {
+      fs.writeFileSync(backups, 'a file where the directory should be');
+      await expect(sut.list()).rejects.toMatchObject({ code: 'ENOTDIR' });
     });
   });
 
   describe('prune', () => {
-    it('keeps the newest N and every protected backup, returning the ids it removed', async () => {
+    it('keeps the newest N and every protected backup, returning the ids it removed, and leaves unreadable ones alone', async () => {
       let t = Date.parse('2026-11-25T12:00:00Z');
       let n = 0;
       sut = new BackupStore({ dir: backups, now: () => new Date((t += 60_000)), newId: () => `b${++n}` });
       for (let i = 0; i < 5; i++) await sut.createOffline(source, meta);
+      // What cannot be read is not counted, and not removed: it may be a backup the disk hides for now.
+      fs.mkdirSync(path.join(backups, 'b0'));
 
       const removed = await sut.prune(2, ['b1']);
 
       expect(removed).toEqual(['b3', 'b2']);
-      expect((await sut.list()).map((m) => m.id)).toEqual(['b5', 'b4', 'b1']);
-      expect(fs.readdirSync(backups).sort()).toEqual(['b1', 'b4', 'b5']);
+      expect((await sut.list()).map((m) => [m.id, m.status])).toEqual([
+        ['b5', 'VERIFIED'],
+        ['b4', 'VERIFIED'],
+        ['b1', 'VERIFIED'],
+        ['b0', 'UNREADABLE'],
+      ]);
+      expect(fs.readdirSync(backups).sort()).toEqual(['b0', 'b1', 'b4', 'b5']);
     });
   });
 

@@ -193,7 +193,7 @@ describe('installations that fail', () => {
     };
     const { app, admin } = await appWith({ backupIo: { copyFile: fullDisk } });
     const { before, done } = await failInOneGo(app, admin, '8.2.0', [{ moduleId: 'callcenter', version: '3.1.0' }]);
-    expect(done).toMatchObject({ state: 'FAILED', outcome: 'ROLLED_BACK', restored: false, error: { code: 'BACKUP_DISK_FULL' } });
+    expect(done).toMatchObject({ state: 'FAILED', outcome: 'ROLLED_BACK', restored: false, error: { code: 'DISK_FULL' } });
     await expectPreviousStateBack(app, admin, before);
     // The one-go download and its staging are gone too.
     expect(fs.readdirSync(path.join(app.home, 'downloads'))).toEqual([]);
@@ -223,7 +223,7 @@ describe('installations that fail', () => {
       const before = await snapshot(app);
       expect((await install(admin, { jobId: id })).__typename).toBe('InstallSuccess');
       const done = await waitForJob(admin, id, ['SUCCEEDED', 'FAILED']);
-      expect(done).toMatchObject({ state: 'FAILED', outcome: 'ROLLED_BACK', error: { code: 'BACKUP_DISK_FULL' } });
+      expect(done).toMatchObject({ state: 'FAILED', outcome: 'ROLLED_BACK', error: { code: 'DISK_FULL' } });
       expect(fs.readdirSync(backups)).toEqual([]);
       expect(await snapshot(app)).toEqual(before);
       expect((await admin.query<{ system: { version: string; state: string } }>('{ system { version state } }')).data!.system).toEqual({

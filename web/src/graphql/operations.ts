@@ -442,6 +442,11 @@ export const BackupsQuery = graphql(`
   query Backups {
     backups {
       id
+      status
+      problem {
+        code
+        message
+      }
       createdAt
       method
       reason

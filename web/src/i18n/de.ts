@@ -273,6 +273,14 @@ export const de: Messages = {
   'backups.restore': 'Wiederherstellen',
   'backups.restoreLabel': 'Sicherung vom {time} ({version}) wiederherstellen',
   'backups.notRestorable': 'Release {version} ist nicht mehr auf der Appliance',
+  'backups.status.VERIFICATION_FAILED':
+    'Bei einer Wiederherstellung stimmte diese Sicherung nicht mit ihrem Manifest überein: Sie kann nicht wiederhergestellt werden.',
+  'backups.status.UNREADABLE': 'Diese Sicherung ist nicht lesbar: Sie kann nicht wiederhergestellt werden.',
+  'backups.problem.MANIFEST_MISSING': 'Ihr fehlt das Manifest: Sie wurde nie fertiggestellt.',
+  'backups.problem.MANIFEST_UNREADABLE': 'Ihr Manifest lässt sich nicht lesen (prüfen Sie die Zugriffsrechte und den Datenträger).',
+  'backups.problem.MANIFEST_INVALID': 'Ihr Manifest ist beschädigt.',
+  'backups.problem.FILE_MISMATCH': 'Eine Datei weicht von der geprüften Kopie ab.',
+  'backups.unknownTime': 'Zeitpunkt unbekannt',
   'backups.confirm.title': 'Sicherung vom {time} wiederherstellen?',
   'backups.confirm.submit': 'Jetzt wiederherstellen',
   'backups.confirm.cancel': 'Abbrechen',
@@ -282,7 +290,7 @@ export const de: Messages = {
     'Die Daten vom {time} und Release {version} werden zurückgespielt. Was seitdem aufgezeichnet wurde (Anrufe, Einstellungen), wird ersetzt.',
   'backups.confirm.duration': 'Etwa {duration} (bis zu {worst}, falls der aktuelle Zustand zurückgespielt werden muss).',
   'backups.confirm.safety': 'Zuvor wird der aktuelle Zustand gesichert; schlägt etwas fehl, wird er automatisch zurückgespielt.',
-  'backup.error.BACKUP_DISK_FULL':
+  'backup.error.DISK_FULL':
     'Der Datenträger ist während der Sicherung vollgelaufen; sie wurde verworfen. Schaffen Sie Platz und versuchen Sie es erneut.',
   'backup.error.BACKUP_NOT_VERIFIED':
     'Die Sicherung ließ sich nicht prüfen (eine Kopie weicht vom Original ab) und wurde verworfen: {message}',
@@ -293,6 +301,9 @@ export const de: Messages = {
   'backup.error.NETWORK': 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   'backup.error.unknown': 'Die Sicherung konnte nicht angelegt werden: {message}',
   'restore.error.NOT_FOUND': 'Diese Sicherung existiert nicht mehr.',
+  'restore.error.BACKUP_NOT_VERIFIED':
+    'Bei einer Wiederherstellung stimmte diese Sicherung nicht mit ihrem Manifest überein: Sie kann nicht wiederhergestellt werden.',
+  'restore.error.BACKUP_UNREADABLE': 'Diese Sicherung ist nicht lesbar: Sie kann nicht wiederhergestellt werden.',
   'restore.error.RELEASE_NOT_AVAILABLE':
     'Das Release, zu dem diese Sicherung gehört, ist nicht mehr auf der Appliance: Sie kann nicht wiederhergestellt werden.',
   'restore.error.JOB_ALREADY_ACTIVE': 'Ein Download oder eine Installation ist aktiv: Schließen Sie ihn zuerst ab oder brechen Sie ihn ab.',

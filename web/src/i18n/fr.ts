@@ -273,6 +273,14 @@ export const fr: Messages = {
   'backups.restore': 'Restaurer',
   'backups.restoreLabel': 'Restaurer la sauvegarde du {time} ({version})',
   'backups.notRestorable': "La version {version} n'est plus sur l'appliance",
+  'backups.status.VERIFICATION_FAILED':
+    'Une restauration a montré que cette sauvegarde ne correspond pas à son manifeste : elle ne peut pas être restaurée.',
+  'backups.status.UNREADABLE': 'Cette sauvegarde est illisible : elle ne peut pas être restaurée.',
+  'backups.problem.MANIFEST_MISSING': "Elle n'a pas de manifeste : elle n'a jamais été terminée.",
+  'backups.problem.MANIFEST_UNREADABLE': 'Son manifeste ne peut pas être lu (vérifiez les droits d’accès et le disque).',
+  'backups.problem.MANIFEST_INVALID': 'Son manifeste est endommagé.',
+  'backups.problem.FILE_MISMATCH': 'Un fichier diffère de la copie qui avait été vérifiée.',
+  'backups.unknownTime': 'Date inconnue',
   'backups.confirm.title': 'Restaurer la sauvegarde du {time} ?',
   'backups.confirm.submit': 'Restaurer maintenant',
   'backups.confirm.cancel': 'Annuler',
@@ -282,8 +290,7 @@ export const fr: Messages = {
     'Les données du {time} et la version {version} sont remises en place. Ce qui a été enregistré depuis (appels, réglages) est remplacé.',
   'backups.confirm.duration': 'Environ {duration} (jusqu’à {worst} s’il faut remettre l’état actuel en place).',
   'backups.confirm.safety': "L'état actuel est d'abord sauvegardé ; en cas d'échec, il est remis en place automatiquement.",
-  'backup.error.BACKUP_DISK_FULL':
-    "Le disque s'est rempli pendant la sauvegarde ; elle a été abandonnée. Libérez de la place et réessayez.",
+  'backup.error.DISK_FULL': "Le disque s'est rempli pendant la sauvegarde ; elle a été abandonnée. Libérez de la place et réessayez.",
   'backup.error.BACKUP_NOT_VERIFIED':
     "La sauvegarde n'a pas pu être vérifiée (une copie diffère de l'original) et a été abandonnée : {message}",
   'backup.error.BACKUP_FAILED': "La sauvegarde a échoué ; rien n'a été modifié : {message}",
@@ -293,6 +300,9 @@ export const fr: Messages = {
   'backup.error.NETWORK': 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
   'backup.error.unknown': "La sauvegarde n'a pas pu être faite : {message}",
   'restore.error.NOT_FOUND': "Cette sauvegarde n'existe plus.",
+  'restore.error.BACKUP_NOT_VERIFIED':
+    'Une restauration a montré que cette sauvegarde ne correspond pas à son manifeste : elle ne peut pas être restaurée.',
+  'restore.error.BACKUP_UNREADABLE': 'Cette sauvegarde est illisible : elle ne peut pas être restaurée.',
   'restore.error.RELEASE_NOT_AVAILABLE':
     "La version à laquelle appartient cette sauvegarde n'est plus sur l'appliance : elle ne peut pas être restaurée.",
   'restore.error.JOB_ALREADY_ACTIVE': "Un téléchargement ou une installation est en cours : terminez-le ou annulez-le d'abord.",

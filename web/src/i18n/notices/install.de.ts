@@ -84,7 +84,7 @@ export const messages: Record<string, string> = {
   'notice.INSUFFICIENT_DISK': 'Nicht genug freier Speicherplatz: {needed} benötigt, {free} frei.',
   'notice.NOT_INSTALLABLE': 'Version {version} kann mit den Lizenzen und dem Upgrade-Pfad nicht mehr installiert werden.',
   'notice.RELEASE_NOT_AVAILABLE': 'Version {version} dieser Sicherung ist nicht mehr auf der Anlage.',
-  'notice.BACKUP_DISK_FULL': 'Der Datenträger ist während der Sicherung volllaufen.',
+  'notice.BACKUP_UNREADABLE': 'Die Sicherung ist nicht lesbar: Ihr Manifest fehlt, ist unlesbar oder ungültig.',
   'notice.BACKUP_NOT_VERIFIED': 'Die Sicherung ist fehlerhaft: Eine kopierte Datei weicht vom Original ab.',
   'notice.BACKUP_NOT_FOUND': 'Die Sicherung existiert nicht mehr.',
   'notice.APPLIANCE_NOT_INSTALLED': 'Die Anlage ist nicht installiert.',

@@ -81,7 +81,7 @@ export const messages: Record<string, string> = {
   'notice.INSUFFICIENT_DISK': 'Not enough free disk space: {needed} needed, {free} free.',
   'notice.NOT_INSTALLABLE': 'Version {version} cannot be installed any more with the licences and the upgrade path.',
   'notice.RELEASE_NOT_AVAILABLE': 'Release {version} of this backup is no longer on the appliance.',
-  'notice.BACKUP_DISK_FULL': 'The disk filled up during the backup.',
+  'notice.BACKUP_UNREADABLE': 'The backup cannot be read: its manifest is missing, unreadable or invalid.',
   'notice.BACKUP_NOT_VERIFIED': 'The backup does not verify: a copied file differs from the original.',
   'notice.BACKUP_NOT_FOUND': 'The backup does not exist any more.',
   'notice.APPLIANCE_NOT_INSTALLED': 'The appliance is not installed.',

@@ -84,7 +84,7 @@ export const messages: Record<string, string> = {
   'notice.INSUFFICIENT_DISK': 'Espace disque insuffisant : {needed} nécessaires, {free} libres.',
   'notice.NOT_INSTALLABLE': 'La version {version} ne peut plus être installée avec les licences et le chemin de mise à niveau.',
   'notice.RELEASE_NOT_AVAILABLE': 'La version {version} de cette sauvegarde n’est plus sur l’appliance.',
-  'notice.BACKUP_DISK_FULL': 'Le disque s’est rempli pendant la sauvegarde.',
+  'notice.BACKUP_UNREADABLE': 'La sauvegarde est illisible : son manifeste manque, est illisible ou invalide.',
   'notice.BACKUP_NOT_VERIFIED': 'La sauvegarde ne se vérifie pas : un fichier copié diffère de l’original.',
   'notice.BACKUP_NOT_FOUND': 'La sauvegarde n’existe plus.',
   'notice.APPLIANCE_NOT_INSTALLED': 'L’appliance n’est pas installée.',

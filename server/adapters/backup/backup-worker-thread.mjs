@@ -2,7 +2,7 @@
  * The hashing and SQLite work of backups, in a worker thread: SHA-256, the online backup API and
  * PRAGMA integrity_check block for as long as they run, so they run here, off the event loop, one
  * thread per lane while the kernel copies. Plain JavaScript because a worker cannot load TypeScript under every
- * runner this project uses (tsx starts it, vitest does not); `sqlite-worker.ts` is its typed client.
+ * runner this project uses (tsx starts it, vitest does not); `backup-worker.ts` is its typed client.
  *
  * In: { id, op: 'hash', file } | { id, op: 'integrity', file } | { id, op: 'backup', src, dest, mode }.
  * Out: { id, bytes } while hashing, then { id, result } or { id, error: { message, code } }.

@@ -1,6 +1,7 @@
 /**
- * Typed client of `sqlite-worker-thread.mjs`: a worker thread per lane of a backup, verification
- * or restore, doing the hashing and the SQLite work off the event loop.
+ * Typed client of `backup-worker-thread.mjs`: a worker thread per lane of a backup, verification
+ * or restore, doing its blocking work off the event loop — the SHA-256 of every file copied or
+ * checked, SQLite's online backup, PRAGMA integrity_check.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -24,10 +25,26 @@ interface Pending {
 type Reply =
   { id: number; bytes: number } | { id: number; result: unknown } | { id: number; error: { message: string; code: string | null } };
 
-export class SqliteWorker {
+/** What a lane of a backup operation has its worker do. */
+export interface BackupWorker {
+  /** SHA-256 of a file, read in the worker. */
+  hash(file: string, onBytes?: (n: number) => void): Promise<Hashed>;
+  /** PRAGMA integrity_check on a read-only connection; leaves no -shm or empty -wal behind. */
+  integrityCheck(file: string): Promise<IntegrityResult>;
+  /** SQLite's online backup of `src` into the new file `dest` (fsynced, with `mode`), then its hash. */
+  backup(src: string, dest: string, mode: number, onBytes?: (n: number) => void): Promise<Hashed>;
+  close(): Promise<void>;
+}
+
+/** Starts a worker: the backup store is given this, so that constructing threads stays outside it. */
+export type NewBackupWorker = () => BackupWorker;
+
+export const newBackupWorkerThread: NewBackupWorker = () => new BackupWorkerThread();
+
+export class BackupWorkerThread implements BackupWorker {
   // Without the parent's flags: under tsx they load its loader into every thread, which doubled
   // the start-up (60 ms to 120 ms); the thread is plain JavaScript and needs none of it.
-  private readonly worker = new Worker(new URL('./sqlite-worker-thread.mjs', import.meta.url), { execArgv: [] });
+  private readonly worker = new Worker(new URL('./backup-worker-thread.mjs', import.meta.url), { execArgv: [] });
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Set once the thread is gone: later calls fail at once instead of waiting forever. */
@@ -51,20 +68,17 @@ export class SqliteWorker {
       this.pending.clear();
     };
     this.worker.on('error', failAll);
-    this.worker.on('exit', (code) => failAll(new Error(`the SQLite worker exited with code ${code}`)));
+    this.worker.on('exit', (code) => failAll(new Error(`the backup worker exited with code ${code}`)));
   }
 
-  /** SHA-256 of a file, read in the worker. */
   hash(file: string, onBytes?: (n: number) => void): Promise<Hashed> {
     return this.call({ op: 'hash', file }, onBytes) as Promise<Hashed>;
   }
 
-  /** PRAGMA integrity_check on a read-only connection; leaves no -shm or empty -wal behind. */
   integrityCheck(file: string): Promise<IntegrityResult> {
     return this.call({ op: 'integrity', file }) as Promise<IntegrityResult>;
   }
 
-  /** SQLite's online backup of `src` into the new file `dest` (fsynced, with `mode`), then its hash. */
   backup(src: string, dest: string, mode: number, onBytes?: (n: number) => void): Promise<Hashed> {
     return this.call({ op: 'backup', src, dest, mode }, onBytes) as Promise<Hashed>;
   }
