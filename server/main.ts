@@ -29,6 +29,8 @@ import { MigrationRunner } from './adapters/appliance/migration-runner.js';
 import { statfsFree } from './adapters/download/resumable-downloader.js';
 import { JournalStore } from './adapters/install/journal-store.js';
 import { StagingArea } from './adapters/download/staging-area.js';
+import { DownloadArea } from './adapters/download/download-area.js';
+import { randomIds } from './adapters/ids.js';
 import { measureCopySpeed } from './adapters/backup/copy-speed.js';
 import { DowntimeRepository } from './repositories/downtime.repository.js';
 import { DowntimeService } from './services/downtime.service.js';
@@ -186,22 +188,31 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     (e) => probeEndpoint(e, { timeoutMs, now: () => clock.now() }),
     updatesRepo,
   );
-  const dirs = { downloads: path.join(config.home, 'downloads'), staging: path.join(config.home, 'staging') };
+  const freeSpace = options.freeSpace ?? statfsFree;
+  const downloadArea = new DownloadArea(path.join(config.home, 'downloads'), freeSpace);
+  const staging = new StagingArea(path.join(config.home, 'staging'));
   const jobsRepo = new JobsRepository(db);
-  const downloads = new DownloadService(jobsRepo, updates, modules, dirs, clock, options.freeSpace);
   const runner = new DownloadRunner({
     repo: jobsRepo,
     updates,
     targetUrl: (target) => feedClient.targetUrl(target),
-    dirs,
+    downloads: downloadArea,
+    staging,
     events,
     clock,
     logger: logger.child({ area: 'downloads' }),
     downloadOptions: options.downloadOptions,
   });
-  downloads.attach(runner);
+  const downloads = new DownloadService({
+    repo: jobsRepo,
+    updates,
+    modules,
+    runner,
+    downloads: downloadArea,
+    clock,
+    newId: randomIds,
+  });
 
-  const freeSpace = options.freeSpace ?? statfsFree;
   const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
   const jobSteps = new JobStepsRepository(db);
   let install: InstallService | null = null;
@@ -214,7 +225,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     supervisor,
     migrations: new MigrationRunner({ layout, nodePath: options.nodePath ?? NODE_MODULES }),
     bundles: runner,
-    staging: new StagingArea(dirs.staging),
+    staging,
     downtime,
     blockers: async (version) =>
       (await updates.availableVersions(null)).find((v) => v.version === version)?.blockers ?? [
