@@ -13,7 +13,8 @@ import type { Logger } from '../adapters/logger.js';
 import { downloadFailure } from '../domain/download-failure.js';
 import { UnsafeArchiveError } from '../domain/errors/index.js';
 import { secondsLeft } from '../domain/jobs.js';
-import { bytes, count, millis, type Notice, notice, text, version } from '../domain/notice.js';
+import { downloadNotice } from '../domain/download-notices.js';
+import { bytes, count, millis, type Notice, text, version } from '../domain/notice.js';
 import type { EventBus, ProgressEvent } from '../events.js';
 import type { JobRow, JobsRepository } from '../repositories/jobs.repository.js';
 import type { DownloadRunnerControl } from '../services/download.service.js';
@@ -50,7 +51,7 @@ export class DownloadRunner implements DownloadRunnerControl {
         clock.now(),
         'RESUMED',
         'Patchbay restarted during the download: resuming where it stopped.',
-        notice('DOWNLOAD_RESUMED_AFTER_RESTART'),
+        downloadNotice('DOWNLOAD_RESUMED_AFTER_RESTART'),
       );
       repo.move(job.id, ['DOWNLOADING', 'DOWNLOADED'], 'SCHEDULED');
     }
@@ -62,7 +63,7 @@ export class DownloadRunner implements DownloadRunnerControl {
           clock.now(),
           'START_MISSED',
           `The start time ${startAt} passed while Patchbay was not running: starting now.`,
-          notice('DOWNLOAD_START_MISSED', { startAt: text(startAt) }),
+          downloadNotice('DOWNLOAD_START_MISSED', { startAt: text(startAt) }),
         );
       }
     }
@@ -132,7 +133,7 @@ export class DownloadRunner implements DownloadRunnerControl {
       clock.now(),
       'DOWNLOADING',
       `Downloading ${job.targetVersion} in the background.`,
-      notice('DOWNLOAD_STARTED', { version: version(job.targetVersion) }),
+      downloadNotice('DOWNLOAD_STARTED', { version: version(job.targetVersion) }),
     );
     publish('DOWNLOADING', job.bytesDone, 0);
     try {
@@ -143,12 +144,12 @@ export class DownloadRunner implements DownloadRunnerControl {
         clock.now(),
         'DOWNLOADED',
         'All bundles downloaded and verified against their signed hashes.',
-        notice('DOWNLOAD_VERIFIED'),
+        downloadNotice('DOWNLOAD_VERIFIED'),
       );
       publish('DOWNLOADED', job.bytesTotal, 0);
       await this.stage(job);
       if (!repo.move(job.id, ['DOWNLOADED'], 'STAGED', { finishedAt: clock.now() })) return;
-      repo.addEvent(job.id, clock.now(), 'STAGED', 'Unpacked and checked: ready to install.', notice('DOWNLOAD_STAGED'));
+      repo.addEvent(job.id, clock.now(), 'STAGED', 'Unpacked and checked: ready to install.', downloadNotice('DOWNLOAD_STAGED'));
       publish('STAGED', job.bytesTotal, 0);
       logger.info('download job staged', { jobId: job.id, version: job.targetVersion });
     } catch (err) {
@@ -245,22 +246,22 @@ function describeDownloadEvent(label: string, targetName: string, e: DownloadEve
     case 'retry':
       return {
         message: `${label}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.inMs / 100) / 10} s.`,
-        detail: notice('DOWNLOAD_RETRY', { bundle, reason: text(e.reason), attempt: count(e.attempt), wait: millis(e.inMs) }),
+        detail: downloadNotice('DOWNLOAD_RETRY', { bundle, reason: text(e.reason), attempt: count(e.attempt), wait: millis(e.inMs) }),
       };
     case 'resume':
       return {
         message: `${label}: resuming at byte ${e.fromByte}.`,
-        detail: notice('DOWNLOAD_RESUME', { bundle, from: bytes(e.fromByte) }),
+        detail: downloadNotice('DOWNLOAD_RESUME', { bundle, from: bytes(e.fromByte) }),
       };
     case 'restart':
       return e.reason === 'RANGE_IGNORED'
         ? {
             message: `${label}: starting over (the server sent the whole file (range ignored or file changed)).`,
-            detail: notice('DOWNLOAD_RESTART_RANGE_IGNORED', { bundle }),
+            detail: downloadNotice('DOWNLOAD_RESTART_RANGE_IGNORED', { bundle }),
           }
         : {
             message: `${label}: starting over (the server answered a range starting at ${e.answeredFrom}, not ${e.askedFrom}).`,
-            detail: notice('DOWNLOAD_RESTART_WRONG_RANGE', { bundle, asked: bytes(e.askedFrom), answered: bytes(e.answeredFrom) }),
+            detail: downloadNotice('DOWNLOAD_RESTART_WRONG_RANGE', { bundle, asked: bytes(e.askedFrom), answered: bytes(e.answeredFrom) }),
           };
   }
 }

@@ -9,7 +9,8 @@ import type { IdGenerator } from '../adapters/ids.js';
 import type { Principal } from '../domain/auth.js';
 import { type JobState, startTimeProblem } from '../domain/jobs.js';
 import type { ModuleSelection, SelectionProblem } from '../domain/module-plan.js';
-import { notice, text, version } from '../domain/notice.js';
+import { downloadNotice } from '../domain/download-notices.js';
+import { text, version } from '../domain/notice.js';
 import type { ProgressEvent } from '../events.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository } from '../repositories/jobs.repository.js';
 import type { ModulesService } from './modules.service.js';
@@ -127,7 +128,7 @@ export class DownloadService {
       now,
       'SCHEDULED',
       `Download of ${input.version} scheduled for ${startAt.toISOString()} by ${principal.username}.`,
-      notice('DOWNLOAD_SCHEDULED', {
+      downloadNotice('DOWNLOAD_SCHEDULED', {
         version: version(input.version),
         startAt: text(startAt.toISOString()),
         by: text(principal.username),
@@ -151,7 +152,7 @@ export class DownloadService {
       now,
       'CANCELLED',
       `Cancelled by ${principal.username}; downloaded and staged files removed.`,
-      notice('DOWNLOAD_CANCELLED', { by: text(principal.username) }),
+      downloadNotice('DOWNLOAD_CANCELLED', { by: text(principal.username) }),
     );
     return this.deps.repo.find(id)!;
   }

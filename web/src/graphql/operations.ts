@@ -495,6 +495,10 @@ export const ScheduleDownloadMutation = graphql(`
         code
         message
       }
+      ... on InsufficientDiskError {
+        neededBytes
+        freeBytes
+      }
     }
   }
 `);
