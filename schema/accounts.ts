@@ -83,8 +83,8 @@ const CreateApiTokenSuccess = builder.objectRef<{ token: ApiTokenRow; secret: st
   }),
 });
 
-const RevokeApiTokenSuccess = builder.objectRef<{ token: ApiTokenRow }>('RevokeApiTokenSuccess').implement({
-  fields: (t) => ({ token: t.field({ type: ApiToken, resolve: (r) => r.token }) }),
+const RevokeApiTokenSuccess = builder.objectRef<ApiTokenRow>('RevokeApiTokenSuccess').implement({
+  fields: (t) => ({ token: t.field({ type: ApiToken, resolve: (revoked) => revoked }) }),
 });
 
 builder.queryFields((t) => ({
@@ -141,6 +141,6 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RevokeApiTokenResult' } },
     args: { id: t.arg.id() },
-    resolve: (_root, { id }, ctx) => ({ token: ctx.services.accounts.revokeApiToken(ctx.principal!, String(id)) }),
+    resolve: (_root, { id }, ctx) => ctx.services.accounts.revokeApiToken(ctx.principal!, String(id)),
   }),
 }));

@@ -87,6 +87,18 @@ describe('download jobs', () => {
     expect(unknown.data!.scheduleDownload).toMatchObject({ code: 'UNKNOWN_MODULE' });
   });
 
+  it('checks a module selection as the download will, without scheduling anything', async () => {
+    const CHECK = `query ($modules: [ModuleSelectionInput!]!, $ack: Boolean) {
+      checkModuleSelection(targetVersion: "8.2.0", modules: $modules, acknowledgeWarnings: $ack) {
+        ... on ModuleSelectionCheck { valid problems { code moduleId } }
+      } }`;
+    type Check = { checkModuleSelection: { valid: boolean; problems: { code: string; moduleId: string }[] } };
+    const good = await admin.query<Check>(CHECK, { modules: MODULES_82, ack: true });
+    expect(good.data!.checkModuleSelection).toEqual({ valid: true, problems: [] });
+    const bad = await admin.query<Check>(CHECK, { modules: [{ moduleId: 'voicebox', version: '1.0.0' }], ack: true });
+    expect(bad.data!.checkModuleSelection).toEqual({ valid: false, problems: [{ code: 'UNKNOWN_MODULE', moduleId: 'voicebox' }] });
+  });
+
   it('refuses a start time in the past, or without a time zone', async () => {
     const past = await admin.query<ScheduleResult>(SCHEDULE, {
       input: { version: '8.2.0', startAt: '2026-01-01T00:00:00Z', acknowledgeWarnings: true },
