@@ -61,6 +61,8 @@ async function inspect(archive: string, limits: ExtractLimits): Promise<string[]
   try {
     await pipeline(fs.createReadStream(archive), parser);
   } catch (err) {
+    // The file system failing to read the archive is not a fault of the bundle: say what it is.
+    if ((err as NodeJS.ErrnoException).syscall) throw err;
     if (problems.length === 0) problems.push(`not a readable .tar.gz (${(err as Error).message})`);
   }
   return problems;

@@ -73,4 +73,11 @@ describe('extractBundle', () => {
     fs.writeFileSync(file, 'hello');
     await expect(extractBundle(file, staging(), limits)).rejects.toMatchObject({ code: 'UNSAFE_ARCHIVE' });
   });
+
+  it('reports an archive it cannot read as the read failure, not as an unsafe bundle', async () => {
+    const missing = path.join(dir, 'gone.tar.gz');
+    await expect(extractBundle(missing, staging(), limits)).rejects.toMatchObject({ code: 'ENOENT' });
+    fs.mkdirSync(path.join(dir, 'a-directory.tar.gz'));
+    await expect(extractBundle(path.join(dir, 'a-directory.tar.gz'), staging(), limits)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
 });
