@@ -24,6 +24,8 @@ export const DOWNLOAD_NOTICE_CODES = [
   'DOWNLOAD_RESTART_RANGE_IGNORED',
   /** bundle, asked, answered */
   'DOWNLOAD_RESTART_WRONG_RANGE',
+  /** reason */
+  'DOWNLOAD_CLEANUP_FAILED',
 ] as const;
 
 export type DownloadNoticeCode = (typeof DOWNLOAD_NOTICE_CODES)[number];

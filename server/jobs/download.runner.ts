@@ -83,10 +83,13 @@ export class DownloadRunner implements DownloadRunnerControl {
       return;
     }
     const controller = new AbortController();
-    const done = this.run(next, controller.signal).finally(() => {
-      this.running = null;
-      this.wake();
-    });
+    const done = this.run(next, controller.signal)
+      // What the job could not record (the database itself failing) still reaches the log.
+      .catch((err: unknown) => this.deps.logger.error('download job crashed', { jobId: next.id, err }))
+      .finally(() => {
+        this.running = null;
+        this.wake();
+      });
     this.running = { jobId: next.id, controller, done };
   }
 
@@ -163,7 +166,17 @@ export class DownloadRunner implements DownloadRunnerControl {
         errorParams: failure.notice.params,
       });
       repo.addEvent(job.id, clock.now(), 'FAILED', message, failure.notice);
-      await this.discard(job);
+      await this.discard(job).catch((cleanupErr: unknown) => {
+        const reason = cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr);
+        logger.error('the files of a failed download could not be removed', { jobId: job.id, err: cleanupErr });
+        repo.addEvent(
+          job.id,
+          clock.now(),
+          'CLEANUP_FAILED',
+          `The downloaded files could not be removed: ${reason}`,
+          downloadNotice('DOWNLOAD_CLEANUP_FAILED', { reason: text(reason) }),
+        );
+      });
       publish('FAILED', 0, 0, message);
       logger.warn('download job failed', { jobId: job.id, code, message });
     }

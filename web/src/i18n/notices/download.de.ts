@@ -13,6 +13,8 @@ export const messages: Record<string, string> = {
   'notice.DOWNLOAD_RESTART_RANGE_IGNORED':
     '{bundle}: beginnt von vorn, der Server hat die ganze Datei geschickt (er hat den Bereich ignoriert, oder die Datei hat sich geändert).',
   'notice.DOWNLOAD_RESTART_WRONG_RANGE': '{bundle}: beginnt von vorn, der Server hat ab {answered} statt ab {asked} geantwortet.',
+  'notice.DOWNLOAD_CLEANUP_FAILED':
+    'Die heruntergeladenen Dateien konnten nicht entfernt werden ({reason}): Sie belegen weiter Speicherplatz.',
   'notice.CHECKSUM_MISMATCH': 'Die heruntergeladene Datei passt nicht zu ihrer signierten Prüfsumme: Sie wurde verworfen.',
   'notice.TOO_LARGE': 'Das Paket ist größer als seine signierte Länge: Es wurde verworfen.',
   'notice.NETWORK':

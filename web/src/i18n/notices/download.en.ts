@@ -12,6 +12,7 @@ export const messages: Record<string, string> = {
   'notice.DOWNLOAD_RESTART_RANGE_IGNORED':
     '{bundle}: starting over, the server sent the whole file (it ignored the range, or the file changed).',
   'notice.DOWNLOAD_RESTART_WRONG_RANGE': '{bundle}: starting over, the server answered from {answered} instead of {asked}.',
+  'notice.DOWNLOAD_CLEANUP_FAILED': 'The downloaded files could not be removed ({reason}): they still take up disk space.',
   'notice.CHECKSUM_MISMATCH': 'The downloaded file does not match its signed hash: it was discarded.',
   'notice.TOO_LARGE': 'The bundle is larger than its signed length: it was discarded.',
   'notice.NETWORK': 'The download failed repeatedly: the feed server cannot be reached or keeps dropping the connection.',

@@ -13,6 +13,8 @@ export const messages: Record<string, string> = {
     '{bundle} : reprise depuis le début, le serveur a envoyé le fichier entier (il a ignoré la plage demandée, ou le fichier a changé).',
   'notice.DOWNLOAD_RESTART_WRONG_RANGE':
     '{bundle} : reprise depuis le début, le serveur a répondu à partir de {answered} au lieu de {asked}.',
+  'notice.DOWNLOAD_CLEANUP_FAILED':
+    "Les fichiers téléchargés n'ont pas pu être supprimés ({reason}) : ils occupent encore de l'espace disque.",
   'notice.CHECKSUM_MISMATCH': 'Le fichier téléchargé ne correspond pas à son empreinte signée : il a été supprimé.',
   'notice.TOO_LARGE': 'Le paquet dépasse sa longueur signée : il a été supprimé.',
   'notice.NETWORK':
