@@ -1,6 +1,7 @@
 /** Accounts: login/logout, `me`, and API tokens for integrators. */
 import type { ApiScope, Principal } from '../server/domain/auth.js';
 import type { ApiTokenRow } from '../server/repositories/accounts.repository.js';
+import type { LoginOutcome } from '../server/services/accounts.service.js';
 import { builder, ErrorInterface } from './builder.js';
 import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../server/domain/errors/index.js';
 
@@ -64,9 +65,9 @@ builder.objectType(NotFoundError, {
   fields: (t) => ({ entity: t.exposeString('entity'), id: t.exposeID('id') }),
 });
 
-const LoginSuccess = builder.objectRef<{ user: Me; expiresAt: Date }>('LoginSuccess').implement({
+const LoginSuccess = builder.objectRef<LoginOutcome>('LoginSuccess').implement({
   fields: (t) => ({
-    user: t.field({ type: User, resolve: (r) => r.user }),
+    user: t.field({ type: User, resolve: (r) => ({ id: r.user.id, username: r.user.username, principal: r.principal }) }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'Absolute end of the session.' }),
   }),
 });
@@ -82,8 +83,8 @@ const CreateApiTokenSuccess = builder.objectRef<{ token: ApiTokenRow; secret: st
   }),
 });
 
-const RevokeApiTokenSuccess = builder.objectRef<{ token: ApiTokenRow }>('RevokeApiTokenSuccess').implement({
-  fields: (t) => ({ token: t.field({ type: ApiToken, resolve: (r) => r.token }) }),
+const RevokeApiTokenSuccess = builder.objectRef<ApiTokenRow>('RevokeApiTokenSuccess').implement({
+  fields: (t) => ({ token: t.field({ type: ApiToken, resolve: (revoked) => revoked }) }),
 });
 
 builder.queryFields((t) => ({
@@ -114,20 +115,13 @@ builder.mutationFields((t) => ({
       union: { name: 'LoginResult' },
     },
     args: { username: t.arg.string(), password: t.arg.string() },
-    resolve: async (_root, { username, password }, ctx) => {
-      if (!ctx.cookies) throw new InvalidInputError('Log in over HTTP; a WebSocket cannot carry the session cookie back.');
-      const outcome = await ctx.services.accounts.login(username, password, ctx.client, ctx.cookies.current);
-      ctx.cookies.set(outcome.sessionToken, outcome.expiresAt);
-      const principal = ctx.services.accounts.authenticateSession(outcome.sessionToken)!;
-      return { user: { id: outcome.user.id, username: outcome.user.username, principal }, expiresAt: outcome.expiresAt };
-    },
+    resolve: (_root, { username, password }, ctx) => ctx.services.accounts.login(username, password, ctx.client, ctx.cookies),
   }),
   logout: t.field({
     type: LogoutSuccess,
     authScopes: { session: true },
     resolve: (_root, _args, ctx) => {
-      ctx.services.accounts.logout(ctx.principal!);
-      ctx.cookies?.clear();
+      ctx.services.accounts.logout(ctx.principal!, ctx.cookies);
       return { loggedOut: true as const };
     },
   }),
@@ -147,6 +141,6 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RevokeApiTokenResult' } },
     args: { id: t.arg.id() },
-    resolve: (_root, { id }, ctx) => ({ token: ctx.services.accounts.revokeApiToken(ctx.principal!, String(id)) }),
+    resolve: (_root, { id }, ctx) => ctx.services.accounts.revokeApiToken(ctx.principal!, String(id)),
   }),
 }));

@@ -3,7 +3,7 @@
  * `server/app.ts` from an HTTP request (cookie or bearer token) or a graphql-ws connection.
  */
 import type { Principal } from '../server/domain/auth.js';
-import type { AccountsService, ClientInfo } from '../server/services/accounts.service.js';
+import type { AccountsService, ClientInfo, SessionCookie } from '../server/services/accounts.service.js';
 import type { SystemService } from '../server/services/system.service.js';
 import type { EventBus } from '../server/events.js';
 import type { ConnectivityService } from '../server/services/connectivity.service.js';
@@ -33,12 +33,7 @@ export interface Services {
   jobRecords: JobRecordsService;
 }
 
-export interface SessionCookies {
-  /** The session cookie presented with the request, if any. */
-  current: string | null;
-  set(token: string, expiresAt: Date): void;
-  clear(): void;
-}
+export type SessionCookies = SessionCookie;
 
 export interface Context {
   principal: Principal | null;

@@ -79,8 +79,8 @@ const ImportLicenceSuccess = builder.objectRef<{ licence: LicenceDocument; outco
   }),
 });
 
-const RemoveLicenceSuccess = builder.objectRef<{ licence: LicenceDocument }>('RemoveLicenceSuccess').implement({
-  fields: (t) => ({ licence: t.field({ type: Licence, resolve: (r) => r.licence }) }),
+const RemoveLicenceSuccess = builder.objectRef<LicenceDocument>('RemoveLicenceSuccess').implement({
+  fields: (t) => ({ licence: t.field({ type: Licence, resolve: (removed) => removed }) }),
 });
 
 builder.queryField('licenceStatus', (t) =>
@@ -101,6 +101,6 @@ builder.mutationFields((t) => ({
     authScopes: { operate: true },
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RemoveLicenceResult' } },
     args: { id: t.arg.id() },
-    resolve: (_root, { id }, ctx) => ({ licence: ctx.services.licences.remove(String(id)) }),
+    resolve: (_root, { id }, ctx) => ctx.services.licences.remove(String(id)),
   }),
 }));

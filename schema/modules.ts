@@ -46,10 +46,10 @@ const SelectionProblemType = builder.objectRef<SelectionProblem>('ModuleSelectio
   fields: (t) => ({ code: t.exposeString('code'), moduleId: t.exposeString('moduleId'), message: t.exposeString('message') }),
 });
 
-const SelectionCheck = builder.objectRef<{ problems: SelectionProblem[] }>('ModuleSelectionCheck').implement({
+const SelectionCheck = builder.objectRef<SelectionProblem[]>('ModuleSelectionCheck').implement({
   fields: (t) => ({
-    valid: t.boolean({ resolve: (c) => c.problems.length === 0 }),
-    problems: t.field({ type: [SelectionProblemType], resolve: (c) => c.problems }),
+    valid: t.boolean({ resolve: (problems) => problems.length === 0 }),
+    problems: t.field({ type: [SelectionProblemType], resolve: (problems) => problems }),
   }),
 });
 
@@ -74,8 +74,6 @@ builder.queryFields((t) => ({
       modules: t.arg({ type: [ModuleSelectionInput] }),
       acknowledgeWarnings: t.arg.boolean({ required: false }),
     },
-    resolve: async (_root, args, ctx) => ({
-      problems: await ctx.services.modules.check(args.targetVersion, args.modules, args.acknowledgeWarnings ?? false),
-    }),
+    resolve: (_root, args, ctx) => ctx.services.modules.check(args.targetVersion, args.modules, args.acknowledgeWarnings ?? false),
   }),
 }));

@@ -1,32 +1,26 @@
 /** Updates: "Search now", the versions found, the last check, update settings, connectivity. */
 import type { EndpointCheck, Endpoint } from '../server/domain/connectivity.js';
 import type { UpdateCheckRow } from '../server/repositories/updates.repository.js';
-import type { AvailableVersion, UpdateSettings } from '../server/services/updates.service.js';
+import type { AvailableVersion, FeedFailure, UpdateSettings } from '../server/services/updates.service.js';
 import { builder, ErrorInterface } from './builder.js';
-import { InvalidInputError } from '../server/domain/errors/index.js';
+import { InvalidInputError, isFeedErrorCode } from '../server/domain/errors/index.js';
 
 const Channel = builder.enumType('UpdateChannel', { values: { STABLE: { value: 'stable' }, BETA: { value: 'beta' } } as const });
 const CheckTrigger = builder.enumType('UpdateCheckTrigger', { values: ['MANUAL', 'SCHEDULED'] as const });
 const CheckOutcome = builder.enumType('UpdateCheckOutcome', { values: ['SUCCEEDED', 'FAILED'] as const });
 
-interface FeedProblem {
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-}
-
 /** A failed search, as data: which host, which port, which check. */
-const FeedErrorType = builder.objectRef<FeedProblem>('FeedError').implement({
+const FeedErrorType = builder.objectRef<FeedFailure>('FeedError').implement({
   description:
     'The feed could not be used. Codes: FEED_UNREACHABLE (host, port, cause), FEED_SIGNATURE_INVALID, FEED_EXPIRED (role), FEED_ROLLBACK, FEED_MALFORMED (file), FEED_TOO_LARGE, FEED_NOT_FOUND, FEED_NOT_CONFIGURED.',
   interfaces: [ErrorInterface],
-  isTypeOf: (v) => typeof v === 'object' && v !== null && 'details' in v && String((v as FeedProblem).code).startsWith('FEED_'),
+  isTypeOf: (v) => typeof v === 'object' && v !== null && 'details' in v && isFeedErrorCode((v as FeedFailure).code),
   fields: (t) => ({
-    host: t.string({ nullable: true, resolve: (e) => (typeof e.details.host === 'string' ? e.details.host : null) }),
-    port: t.int({ nullable: true, resolve: (e) => (typeof e.details.port === 'number' ? e.details.port : null) }),
-    cause: t.string({ nullable: true, resolve: (e) => (typeof e.details.cause === 'string' ? e.details.cause : null) }),
-    role: t.string({ nullable: true, resolve: (e) => (typeof e.details.role === 'string' ? e.details.role : null) }),
-    file: t.string({ nullable: true, resolve: (e) => (typeof e.details.file === 'string' ? e.details.file : null) }),
+    host: t.string({ nullable: true, resolve: (e) => e.details.host ?? null }),
+    port: t.int({ nullable: true, resolve: (e) => e.details.port ?? null }),
+    cause: t.string({ nullable: true, resolve: (e) => e.details.cause ?? null }),
+    role: t.string({ nullable: true, resolve: (e) => e.details.role ?? null }),
+    file: t.string({ nullable: true, resolve: (e) => e.details.file ?? null }),
   }),
 });
 
@@ -38,11 +32,7 @@ const UpdateCheck = builder.objectRef<UpdateCheckRow>('UpdateCheck').implement({
     finishedAt: t.expose('finishedAt', { type: 'DateTime' }),
     outcome: t.field({ type: CheckOutcome, resolve: (c) => c.outcome }),
     versionsFound: t.exposeInt('versionsFound', { nullable: true }),
-    error: t.field({
-      type: FeedErrorType,
-      nullable: true,
-      resolve: (c) => (c.errorCode ? { code: c.errorCode, message: c.errorMessage ?? '', details: c.errorDetails ?? {} } : null),
-    }),
+    error: t.field({ type: FeedErrorType, nullable: true, resolve: (c, _a, ctx) => ctx.services.updates.failureOf(c) }),
   }),
 });
 
@@ -133,12 +123,7 @@ builder.mutationFields((t) => ({
     type: CheckForUpdatesResult,
     authScopes: { operate: true },
     description: 'Search now: refreshes the signed feed and records the outcome.',
-    resolve: async (_root, _args, ctx) => {
-      const check = await ctx.services.updates.check('MANUAL');
-      return check.outcome === 'SUCCEEDED'
-        ? { check }
-        : { code: check.errorCode!, message: check.errorMessage ?? '', details: check.errorDetails ?? {} };
-    },
+    resolve: (_root, _args, ctx) => ctx.services.updates.searchNow(),
   }),
   setUpdateSettings: t.field({
     type: UpdateSettingsType,
@@ -149,16 +134,11 @@ builder.mutationFields((t) => ({
       checkIntervalHours: t.arg.int({ required: false }),
       downloadBandwidthLimit: t.arg.int({ required: false, description: 'Bytes per second; 0 removes the cap.' }),
     },
-    resolve: (_root, args, ctx) =>
-      ctx.services.updates.updateSettings({
-        channel: args.channel ?? undefined,
-        checkIntervalHours: args.checkIntervalHours ?? undefined,
-        downloadBandwidthLimit: args.downloadBandwidthLimit === 0 ? null : (args.downloadBandwidthLimit ?? undefined),
-      }),
+    resolve: (_root, args, ctx) => ctx.services.updates.updateSettings(args),
   }),
   runConnectivityCheck: t.field({
     type: [EndpointStatus],
     authScopes: { operate: true },
-    resolve: async (_root, _args, ctx) => (await ctx.services.connectivity.run()).map((result) => ({ endpoint: result.endpoint, result })),
+    resolve: (_root, _args, ctx) => ctx.services.connectivity.runReport(),
   }),
 }));

@@ -122,7 +122,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     limits: options.limits,
   });
   await app.start(config.port, config.host);
-  const stopHousekeeping = scheduleHousekeeping(accounts, logger);
+  const stopHousekeeping = scheduleHousekeeping(accounts, clock, logger);
   runner.recover();
   const stopUpdateChecks =
     options.scheduledChecks === false ? () => {} : scheduleUpdateChecks(updates, clock, logger.child({ area: 'updates' }));

@@ -3,6 +3,7 @@
  * (chosen by `instanceof`), a full disk is DISK_FULL wherever it happens, and any other failure
  * takes the code of the step it happened in. Pure: the engine records what this returns.
  */
+import { downloadFailure } from './download-failure.js';
 import type { JournalFailure, JournalStep } from './install.js';
 import {
   ApplianceError,
@@ -20,7 +21,7 @@ import {
   StagingError,
   UnsafeArchiveError,
 } from './errors/index.js';
-import { type Notice, type NoticeParam, bytes, notice, text, version } from './notice.js';
+import { type Notice, type NoticeParam, notice, text, version } from './notice.js';
 
 /** The code of a failure that no domain error explains, by the step it happened in. */
 const STEP_CODES = {
@@ -136,11 +137,26 @@ function isClassified(err: unknown): err is ClassifiedError {
   );
 }
 
+function isDownloadFailure(err: unknown): err is DownloadError | UnsafeArchiveError | StagingError | DiskFullError | InsufficientDiskError {
+  return (
+    err instanceof DownloadError ||
+    err instanceof UnsafeArchiveError ||
+    err instanceof StagingError ||
+    err instanceof DiskFullError ||
+    err instanceof InsufficientDiskError
+  );
+}
+
 /** The failure of `step` caused by `err`. */
 export function classifyFailure(step: JournalStep, err: unknown): InstallFailure {
   const message = err instanceof Error ? err.message : String(err);
   const params = { step: text(step), ...factsOf(err) };
-  if (err instanceof DiskFullError || isDiskFull(err)) return failure('DISK_FULL', message, params);
+  // The download's failures are worded as the download job words them, with the same facts.
+  if (isDownloadFailure(err)) {
+    const d = downloadFailure(err);
+    return { code: d.code, message, params: [...notice(d.code, { step: text(step) }).params, ...d.notice.params] };
+  }
+  if (isDiskFull(err)) return failure('DISK_FULL', message, { ...params, path: text(String((err as { path?: unknown }).path ?? '')) });
   if (isClassified(err)) return failure(err.code, message, params);
   const byStep = (STEP_CODES as Partial<Record<JournalStep, InstallFailureCode>>)[step];
   return failure(byStep ?? 'INSTALL_FAILED', message, params);
@@ -183,9 +199,7 @@ function failure(code: InstallFailureCode, message: string, params: Parameters<t
 
 /** The structured fields of the errors that have some worth showing. */
 function factsOf(err: unknown): Parameters<typeof notice>[1] {
-  if (err instanceof InsufficientDiskError) return { needed: bytes(err.neededBytes), free: bytes(err.freeBytes) };
   if (err instanceof NotInstallableError || err instanceof ReleaseNotAvailableError) return { version: version(err.version) };
-  if (err instanceof DiskFullError) return { path: text(err.path) };
   if (err instanceof InstallStepError) {
     const facts = (err as InstallStepError).facts;
     switch (facts.code) {

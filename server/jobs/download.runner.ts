@@ -4,24 +4,28 @@
  * release and module bundles with the resumable downloader, verifies them against the signed
  * target info, unpacks them into private staging directories, and reports progress and events.
  */
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../adapters/clock.js';
-import { type DownloadOptions, download } from '../adapters/download/resumable-downloader.js';
-import { extractBundle } from '../adapters/download/safe-extract.js';
+import type { DownloadArea } from '../adapters/download/download-area.js';
+import type { DownloadEvent, DownloadOptions } from '../adapters/download/resumable-downloader.js';
+import type { StagingArea } from '../adapters/download/staging-area.js';
 import type { Logger } from '../adapters/logger.js';
+import { downloadFailure } from '../domain/download-failure.js';
+import { UnsafeArchiveError } from '../domain/errors/index.js';
 import { secondsLeft } from '../domain/jobs.js';
+import { downloadNotice } from '../domain/download-notices.js';
+import { bytes, count, millis, type Notice, text, version } from '../domain/notice.js';
 import type { EventBus, ProgressEvent } from '../events.js';
 import type { JobRow, JobsRepository } from '../repositories/jobs.repository.js';
 import type { DownloadRunnerControl } from '../services/download.service.js';
 import type { UpdatesService } from '../services/updates.service.js';
-import { DownloadError, UnsafeArchiveError } from '../domain/errors/index.js';
 
 export interface DownloadRunnerDeps {
   repo: JobsRepository;
   updates: Pick<UpdatesService, 'bundleFor' | 'settings'>;
   targetUrl: (target: { name: string; length: number; sha256: string }) => string;
-  dirs: { downloads: string; staging: string };
+  downloads: Pick<DownloadArea, 'fetch' | 'bundlePath' | 'remove'>;
+  staging: Pick<StagingArea, 'unpack' | 'place' | 'clear'>;
   events: EventBus;
   clock: Clock;
   logger: Logger;
@@ -42,16 +46,24 @@ export class DownloadRunner implements DownloadRunnerControl {
   recover(): void {
     const { repo, clock } = this.deps;
     for (const job of repo.inStates(['DOWNLOADING', 'DOWNLOADED'])) {
-      repo.addEvent(job.id, clock.now(), 'RESUMED', 'Patchbay restarted during the download: resuming where it stopped.');
+      repo.addEvent(
+        job.id,
+        clock.now(),
+        'RESUMED',
+        'Patchbay restarted during the download: resuming where it stopped.',
+        downloadNotice('DOWNLOAD_RESUMED_AFTER_RESTART'),
+      );
       repo.move(job.id, ['DOWNLOADING', 'DOWNLOADED'], 'SCHEDULED');
     }
     for (const job of repo.inStates(['SCHEDULED'])) {
       if (job.startAt < new Date(clock.now().getTime() - 60_000) && !job.startedAt) {
+        const startAt = job.startAt.toISOString();
         repo.addEvent(
           job.id,
           clock.now(),
           'START_MISSED',
-          `The start time ${job.startAt.toISOString()} passed while Patchbay was not running: starting now.`,
+          `The start time ${startAt} passed while Patchbay was not running: starting now.`,
+          downloadNotice('DOWNLOAD_START_MISSED', { startAt: text(startAt) }),
         );
       }
     }
@@ -71,10 +83,13 @@ export class DownloadRunner implements DownloadRunnerControl {
       return;
     }
     const controller = new AbortController();
-    const done = this.run(next, controller.signal).finally(() => {
-      this.running = null;
-      this.wake();
-    });
+    const done = this.run(next, controller.signal)
+      // What the job could not record (the database itself failing) still reaches the log.
+      .catch((err: unknown) => this.deps.logger.error('download job crashed', { jobId: next.id, err }))
+      .finally(() => {
+        this.running = null;
+        this.wake();
+      });
     this.running = { jobId: next.id, controller, done };
   }
 
@@ -117,24 +132,52 @@ export class DownloadRunner implements DownloadRunnerControl {
       events.publish(`job/${job.id}/progress`, event);
     };
     if (!repo.move(job.id, ['SCHEDULED'], 'DOWNLOADING', { startedAt: job.startedAt ?? clock.now() })) return;
-    repo.addEvent(job.id, clock.now(), 'DOWNLOADING', `Downloading ${job.targetVersion} in the background.`);
+    repo.addEvent(
+      job.id,
+      clock.now(),
+      'DOWNLOADING',
+      `Downloading ${job.targetVersion} in the background.`,
+      downloadNotice('DOWNLOAD_STARTED', { version: version(job.targetVersion) }),
+    );
     publish('DOWNLOADING', job.bytesDone, 0);
     try {
       await this.fetch(job, signal, (done, rate) => publish('DOWNLOADING', done, rate));
       if (!repo.move(job.id, ['DOWNLOADING'], 'DOWNLOADED', { bytesDone: job.bytesTotal })) return;
-      repo.addEvent(job.id, clock.now(), 'DOWNLOADED', 'All bundles downloaded and verified against their signed hashes.');
+      repo.addEvent(
+        job.id,
+        clock.now(),
+        'DOWNLOADED',
+        'All bundles downloaded and verified against their signed hashes.',
+        downloadNotice('DOWNLOAD_VERIFIED'),
+      );
       publish('DOWNLOADED', job.bytesTotal, 0);
       await this.stage(job);
       if (!repo.move(job.id, ['DOWNLOADED'], 'STAGED', { finishedAt: clock.now() })) return;
-      repo.addEvent(job.id, clock.now(), 'STAGED', 'Unpacked and checked: ready to install.');
+      repo.addEvent(job.id, clock.now(), 'STAGED', 'Unpacked and checked: ready to install.', downloadNotice('DOWNLOAD_STAGED'));
       publish('STAGED', job.bytesTotal, 0);
       logger.info('download job staged', { jobId: job.id, version: job.targetVersion });
     } catch (err) {
       if (signal.aborted) return; // cancelled or stopping: the service or the next start decides
-      const { code, message } = describeFetchError(err);
-      repo.move(job.id, ['DOWNLOADING', 'DOWNLOADED'], 'FAILED', { finishedAt: clock.now(), errorCode: code, errorMessage: message });
-      repo.addEvent(job.id, clock.now(), 'FAILED', message);
-      await this.discard(job);
+      const failure = downloadFailure(err);
+      const { code, message } = failure;
+      repo.move(job.id, ['DOWNLOADING', 'DOWNLOADED'], 'FAILED', {
+        finishedAt: clock.now(),
+        errorCode: code,
+        errorMessage: message,
+        errorParams: failure.notice.params,
+      });
+      repo.addEvent(job.id, clock.now(), 'FAILED', message, failure.notice);
+      await this.discard(job).catch((cleanupErr: unknown) => {
+        const reason = cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr);
+        logger.error('the files of a failed download could not be removed', { jobId: job.id, err: cleanupErr });
+        repo.addEvent(
+          job.id,
+          clock.now(),
+          'CLEANUP_FAILED',
+          `The downloaded files could not be removed: ${reason}`,
+          downloadNotice('DOWNLOAD_CLEANUP_FAILED', { reason: text(reason) }),
+        );
+      });
       publish('FAILED', 0, 0, message);
       logger.warn('download job failed', { jobId: job.id, code, message });
     }
@@ -156,33 +199,28 @@ export class DownloadRunner implements DownloadRunnerControl {
    */
   async fetch(job: JobRow, signal: AbortSignal, onProgress: (bytesDone: number, bytesPerSecond: number) => void): Promise<void> {
     const { repo, clock } = this.deps;
-    const jobDownloads = path.join(this.deps.dirs.downloads, job.id);
     const limit = this.deps.updates.settings().downloadBandwidthLimit;
     let before = 0;
     let lastSaved = 0;
     for (const file of this.files(job)) {
-      const dest = path.join(jobDownloads, path.basename(file.target.name));
       const base = before;
-      await download({ url: this.deps.targetUrl(file.target), length: file.target.length, sha256: file.target.sha256 }, dest, {
+      const target = { url: this.deps.targetUrl(file.target), length: file.target.length, sha256: file.target.sha256 };
+      await this.deps.downloads.fetch(job.id, file.target.name, target, {
         ...this.deps.downloadOptions,
         bandwidthLimit: limit,
         signal,
         onProgress: (p) => {
           const done = base + p.bytesDone;
           onProgress(done, p.bytesPerSecond);
-          if (Date.now() - lastSaved > 2000) {
-            lastSaved = Date.now();
+          const now = clock.now().getTime();
+          if (now - lastSaved > 2000) {
+            lastSaved = now;
             repo.setProgress(job.id, done);
           }
         },
         onEvent: (e) => {
-          const text =
-            e.type === 'retry'
-              ? `${file.label}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.inMs / 100) / 10} s.`
-              : e.type === 'resume'
-                ? `${file.label}: resuming at byte ${e.fromByte}.`
-                : `${file.label}: starting over (${e.reason}).`;
-          repo.addEvent(job.id, clock.now(), e.type.toUpperCase(), text);
+          const { message, detail } = describeDownloadEvent(file.label, file.target.name, e);
+          repo.addEvent(job.id, clock.now(), e.type.toUpperCase(), message, detail);
         },
       });
       before += file.target.length;
@@ -192,30 +230,52 @@ export class DownloadRunner implements DownloadRunnerControl {
 
   /** Unpacks the verified bundles into the job's private staging directory (`release`, `module-<id>`). */
   async stage(job: JobRow): Promise<void> {
+    const { downloads, staging } = this.deps;
     const files = this.files(job);
-    const jobDownloads = path.join(this.deps.dirs.downloads, job.id);
-    const staging = path.join(this.deps.dirs.staging, job.id);
-    await fsp.rm(staging, { recursive: true, force: true });
+    await staging.clear(job.id);
     for (const file of files) {
-      const { dir, manifest } = await extractBundle(path.join(jobDownloads, path.basename(file.target.name)), staging);
-      const isRelease = file === files[0];
-      if (isRelease && manifest.version !== job.targetVersion) {
-        throw new UnsafeArchiveError([`the release bundle says version ${String(manifest.version)}, not ${job.targetVersion}`]);
+      const { dir, manifest } = await staging.unpack(job.id, downloads.bundlePath(job.id, file.target.name));
+      if (file === files[0]) {
+        if (manifest.version !== job.targetVersion) {
+          throw new UnsafeArchiveError([`the release bundle says version ${String(manifest.version)}, not ${job.targetVersion}`]);
+        }
+        await staging.place(job.id, dir, { kind: 'release' });
+      } else {
+        await staging.place(job.id, dir, { kind: 'module', moduleId: String(manifest.id ?? path.basename(dir)) });
       }
-      await fsp.rename(dir, path.join(staging, isRelease ? 'release' : `module-${String(manifest.id ?? path.basename(dir))}`));
     }
   }
 
   /** Removes the job's downloaded (also partial) and staged files. */
-  async discard(job: JobRow): Promise<void> {
-    // The partial files and their metadata live in the job's directory: removing it removes them all.
-    await fsp.rm(path.join(this.deps.dirs.downloads, job.id), { recursive: true, force: true });
-    await fsp.rm(path.join(this.deps.dirs.staging, job.id), { recursive: true, force: true });
+  async discard(job: Pick<JobRow, 'id'>): Promise<void> {
+    await this.deps.downloads.remove(job.id);
+    await this.deps.staging.clear(job.id);
   }
 }
 
-/** The stable code and the message of a failed fetch or unpack. */
-export function describeFetchError(err: unknown): { code: string; message: string } {
-  const code = err instanceof DownloadError || err instanceof UnsafeArchiveError ? err.code : 'DOWNLOAD_FAILED';
-  return { code, message: err instanceof Error ? err.message : String(err) };
+/** A downloader event as the job's log records it: English for logs, a notice for the admin. */
+function describeDownloadEvent(label: string, targetName: string, e: DownloadEvent): { message: string; detail: Notice } {
+  const bundle = text(path.basename(targetName));
+  switch (e.type) {
+    case 'retry':
+      return {
+        message: `${label}: ${e.reason}; retry ${e.attempt} in ${Math.round(e.inMs / 100) / 10} s.`,
+        detail: downloadNotice('DOWNLOAD_RETRY', { bundle, reason: text(e.reason), attempt: count(e.attempt), wait: millis(e.inMs) }),
+      };
+    case 'resume':
+      return {
+        message: `${label}: resuming at byte ${e.fromByte}.`,
+        detail: downloadNotice('DOWNLOAD_RESUME', { bundle, from: bytes(e.fromByte) }),
+      };
+    case 'restart':
+      return e.reason === 'RANGE_IGNORED'
+        ? {
+            message: `${label}: starting over (the server sent the whole file (range ignored or file changed)).`,
+            detail: downloadNotice('DOWNLOAD_RESTART_RANGE_IGNORED', { bundle }),
+          }
+        : {
+            message: `${label}: starting over (the server answered a range starting at ${e.answeredFrom}, not ${e.askedFrom}).`,
+            detail: downloadNotice('DOWNLOAD_RESTART_WRONG_RANGE', { bundle, asked: bytes(e.askedFrom), answered: bytes(e.answeredFrom) }),
+          };
+  }
 }

@@ -32,10 +32,18 @@ export interface SessionPolicy {
 }
 
 export interface LoginOutcome {
-  /** The cookie value; only its hash is stored. */
-  sessionToken: string;
   user: UserRow;
+  /** The new session's principal: what the next request with its cookie will be. */
+  principal: Principal;
   expiresAt: Date;
+}
+
+/** The session cookie of an HTTP request (a WebSocket cannot carry one back). */
+export interface SessionCookie {
+  /** The cookie presented with the request, if any. */
+  current: string | null;
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
 }
 
 export interface ClientInfo {
@@ -46,7 +54,10 @@ export interface ClientInfo {
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 export class AccountsService {
-  /** A hash of a random password: verifying against it costs as much as a real check. */
+  /**
+   * A hash of a random password: verifying against it costs as much as a real check. A failed
+   * attempt is not kept: the next login of an unknown user tries again.
+   */
   private dummyHash: Promise<string> | null = null;
 
   constructor(
@@ -63,7 +74,9 @@ export class AccountsService {
    */
   async ensureAdmin(initialPassword: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
     // Made now, off the request path, so that even the first unknown user name costs what a real check costs.
-    this.getDummyHash().catch(() => {});
+    this.getDummyHash().catch((err: unknown) =>
+      this.logger.error('the dummy password hash failed; the next unknown-user login tries again', { err }),
+    );
     if (this.repo.findUserByName(ADMIN_USERNAME)) return { created: false, generatedPassword: null };
     const generatedPassword = initialPassword ? null : crypto.randomBytes(15).toString('base64url');
     const now = this.clock.now();
@@ -79,10 +92,11 @@ export class AccountsService {
   }
 
   /**
-   * Checks the password and opens a new session. A session presented with the request is ended:
-   * the session id always changes on login (no fixation).
+   * Checks the password, opens a new session and sets its cookie. A session presented with the
+   * request is ended: the session id always changes on login (no fixation).
    */
-  async login(username: string, password: string, client: ClientInfo, previousSessionToken: string | null): Promise<LoginOutcome> {
+  async login(username: string, password: string, client: ClientInfo, cookie: SessionCookie | null): Promise<LoginOutcome> {
+    if (!cookie) throw new InvalidInputError('Log in over HTTP; a WebSocket cannot carry the session cookie back.');
     if (!username || username.length > 128) throw new InvalidInputError('Enter a user name.', 'username');
     if (!password || password.length > 1024) throw new InvalidInputError('Enter a password.', 'password');
     const now = this.clock.now();
@@ -105,11 +119,12 @@ export class AccountsService {
       throw new InvalidCredentialsError();
     }
     this.repo.clearThrottle(keys[0]!);
-    if (previousSessionToken) this.repo.deleteSession(sha256(previousSessionToken));
+    if (cookie.current) this.repo.deleteSession(sha256(cookie.current));
     const sessionToken = crypto.randomBytes(32).toString('base64url');
+    const sessionId = sha256(sessionToken);
     const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
     this.repo.insertSession({
-      id: sha256(sessionToken),
+      id: sessionId,
       userId: user.id,
       createdAt: now,
       lastSeenAt: now,
@@ -117,14 +132,16 @@ export class AccountsService {
       address: client.address,
       userAgent: client.userAgent?.slice(0, 256) ?? null,
     });
+    cookie.set(sessionToken, expiresAt);
     this.logger.info('login', { username, address: client.address });
-    return { sessionToken, user, expiresAt };
+    return { user, principal: sessionPrincipal(user, sessionId), expiresAt };
   }
 
-  /** Ends the session behind this principal. */
-  logout(principal: Principal): void {
+  /** Ends the session behind this principal and clears its cookie. */
+  logout(principal: Principal, cookie: Pick<SessionCookie, 'clear'> | null): void {
     if (principal.kind !== 'session') throw new InvalidInputError('Only a browser session can log out; revoke a token instead.');
     this.repo.deleteSession(principal.sessionId);
+    cookie?.clear();
     this.logger.info('logout', { username: principal.username });
   }
 
@@ -141,7 +158,7 @@ export class AccountsService {
     const user = this.repo.findUserById(session.userId);
     if (!user) return null;
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) this.repo.touchSession(id, now);
-    return { kind: 'session', userId: user.id, username: user.username, sessionId: id, scopes: SESSION_SCOPES };
+    return sessionPrincipal(user, id);
   }
 
   /** The principal behind a bearer token, or null when it is unknown, revoked or expired. */
@@ -208,7 +225,14 @@ export class AccountsService {
   }
 
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= this.hasher.hash(crypto.randomBytes(16).toString('hex'));
+    this.dummyHash ??= this.hasher.hash(crypto.randomBytes(16).toString('hex')).catch((err: unknown) => {
+      this.dummyHash = null;
+      throw err;
+    });
     return this.dummyHash;
   }
+}
+
+function sessionPrincipal(user: UserRow, sessionId: string): Principal {
+  return { kind: 'session', userId: user.id, username: user.username, sessionId, scopes: SESSION_SCOPES };
 }

@@ -19,6 +19,11 @@ export class ConnectivityService {
     return this.endpoints().map((endpoint) => ({ endpoint, result: last.get(endpoint.url) ?? null }));
   }
 
+  /** Checks every endpoint now, and reports them as `report` does. */
+  async runReport(): Promise<{ endpoint: Endpoint; result: EndpointCheck | null }[]> {
+    return (await this.run()).map((result) => ({ endpoint: result.endpoint, result }));
+  }
+
   /** Checks the endpoints one by one (a clear order in the log and no burst against one host). */
   run(): Promise<EndpointCheck[]> {
     this.running ??= (async () => {

@@ -12,7 +12,7 @@ import { type LicenceDocument, licenceBlockers } from '../domain/licence.js';
 import { type Blocker, newerReleases } from '../domain/upgrade-path.js';
 import type { SettingsRepository } from '../repositories/settings.repository.js';
 import type { UpdateCheckRow, UpdatesRepository } from '../repositories/updates.repository.js';
-import { FeedError, InvalidInputError } from '../domain/errors/index.js';
+import { FeedError, type FeedErrorCode, type FeedErrorDetails, InvalidInputError, isFeedErrorCode } from '../domain/errors/index.js';
 
 export interface FeedSource {
   refresh(): Promise<VerifiedFeed>;
@@ -38,6 +38,20 @@ export interface UpdateSettings {
   downloadBandwidthLimit: number | null;
 }
 
+/** Why a recorded check failed, as data (a value, not a thrown error: it is part of the check's record). */
+export interface FeedFailure {
+  code: FeedErrorCode;
+  message: string;
+  details: FeedErrorDetails;
+}
+
+/** A change of the settings; absent fields stay as they are. A bandwidth cap of 0 removes the cap. */
+export interface UpdateSettingsChange {
+  channel?: Channel | null;
+  checkIntervalHours?: number | null;
+  downloadBandwidthLimit?: number | null;
+}
+
 export type CheckTrigger = 'MANUAL' | 'SCHEDULED';
 
 export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { channel: 'stable', checkIntervalHours: 24, downloadBandwidthLimit: null };
@@ -55,6 +69,19 @@ export class UpdatesService {
     private readonly logger: Logger,
   ) {}
 
+  /** "Search now": the recorded check when it succeeded, else why the feed could not be used. */
+  async searchNow(): Promise<{ check: UpdateCheckRow } | FeedFailure> {
+    const check = await this.check('MANUAL');
+    return this.failureOf(check) ?? { check };
+  }
+
+  /** Why a recorded check failed, with the code it recorded; null for a successful one. */
+  failureOf(check: UpdateCheckRow): FeedFailure | null {
+    if (check.outcome === 'SUCCEEDED') return null;
+    if (!isFeedErrorCode(check.errorCode)) throw new Error(`Update check ${check.id} recorded an unknown error code ${check.errorCode}.`);
+    return { code: check.errorCode, message: check.errorMessage ?? '', details: (check.errorDetails ?? {}) as FeedErrorDetails };
+  }
+
   /** One search; concurrent callers share the one running. The outcome is recorded either way. */
   check(trigger: CheckTrigger): Promise<UpdateCheckRow> {
     this.running ??= this.runCheck(trigger).finally(() => {
@@ -65,13 +92,12 @@ export class UpdatesService {
 
   private async runCheck(trigger: CheckTrigger): Promise<UpdateCheckRow> {
     const startedAt = this.clock.now();
+    let feed: VerifiedFeed;
     try {
-      const feed = await this.feed.refresh();
-      this.repo.saveCatalog(feed.catalog, feed.targets, this.clock.now());
-      const found = (await this.availableVersions(null)).length;
-      this.logger.info('update check', { trigger, outcome: 'SUCCEEDED', versionsFound: found });
-      return this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
+      feed = await this.feed.refresh();
     } catch (err) {
+      // The feed client maps every failure of the feed onto a FeedError; anything else it let
+      // through is still the feed's, not the appliance's (saving the catalog is outside this try).
       const e =
         err instanceof FeedError
           ? err
@@ -87,6 +113,10 @@ export class UpdatesService {
         errorDetails: { ...e.details },
       });
     }
+    this.repo.saveCatalog(feed.catalog, feed.targets, this.clock.now());
+    const found = (await this.availableVersions(null)).length;
+    this.logger.info('update check', { trigger, outcome: 'SUCCEEDED', versionsFound: found });
+    return this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
   }
 
   /** Resolves once no check is running (for a clean shutdown). */
@@ -146,7 +176,13 @@ export class UpdatesService {
     return { ...DEFAULT_UPDATE_SETTINGS, ...this.settingsStore.getSetting<Partial<UpdateSettings>>('updates') };
   }
 
-  updateSettings(input: Partial<UpdateSettings>): UpdateSettings {
+  updateSettings(change: UpdateSettingsChange): UpdateSettings {
+    const cap = change.downloadBandwidthLimit;
+    const input: Partial<UpdateSettings> = {
+      channel: change.channel ?? undefined,
+      checkIntervalHours: change.checkIntervalHours ?? undefined,
+      downloadBandwidthLimit: cap === 0 ? null : (cap ?? undefined),
+    };
     if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel)) {
       throw new InvalidInputError(`The channel must be one of ${CHANNELS.join(', ')}.`, 'channel');
     }

@@ -9,7 +9,9 @@ import { BackupStore } from '../adapters/backup/backup-store.js';
 import { measureCopySpeed } from '../adapters/backup/copy-speed.js';
 import type { Clock } from '../adapters/clock.js';
 import { statfsFree } from '../adapters/download/resumable-downloader.js';
+import { DownloadArea } from '../adapters/download/download-area.js';
 import { StagingArea } from '../adapters/download/staging-area.js';
+import { randomIds } from '../adapters/ids.js';
 import type { TufFeedClient } from '../adapters/feed/tuf-feed-client.js';
 import { JournalStore } from '../adapters/install/journal-store.js';
 import type { Logger } from '../adapters/logger.js';
@@ -62,21 +64,30 @@ export function wireInstall(
   },
 ): InstallWiring {
   const { db, layout, supervisor, downtime, updates, events, clock, logger, options } = deps;
-  const dirs = { downloads: path.join(config.home, 'downloads'), staging: path.join(config.home, 'staging') };
-  const jobsRepo = new JobsRepository(db);
   const freeSpace = options.freeSpace ?? statfsFree;
-  const downloads = new DownloadService(jobsRepo, updates, deps.modules, dirs, clock, options.freeSpace);
+  const downloadArea = new DownloadArea(path.join(config.home, 'downloads'), freeSpace);
+  const staging = new StagingArea(path.join(config.home, 'staging'));
+  const jobsRepo = new JobsRepository(db);
   const runner = new DownloadRunner({
     repo: jobsRepo,
     updates,
     targetUrl: (target) => deps.feedClient.targetUrl(target),
-    dirs,
+    downloads: downloadArea,
+    staging,
     events,
     clock,
     logger: logger.child({ area: 'downloads' }),
     downloadOptions: options.downloadOptions,
   });
-  downloads.attach(runner);
+  const downloads = new DownloadService({
+    repo: jobsRepo,
+    updates,
+    modules: deps.modules,
+    runner,
+    downloads: downloadArea,
+    clock,
+    newId: randomIds,
+  });
 
   const backups = new BackupStore({ dir: path.join(config.home, 'backups'), io: options.backupIo });
   const jobSteps = new JobStepsRepository(db);
@@ -100,7 +111,7 @@ export function wireInstall(
     supervisor,
     migrations: new MigrationRunner({ layout, nodePath: deps.nodePath }),
     bundles: runner,
-    staging: new StagingArea(dirs.staging),
+    staging,
     downtime,
     lock,
     blockers: (version) => updates.blockersOf(version),

@@ -13,7 +13,7 @@ import fsp from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { DownloadError } from '../../domain/errors/index.js';
+import { DiskFullError, DownloadError, InsufficientDiskError, isDiskFull } from '../../domain/errors/index.js';
 
 export interface DownloadTarget {
   url: string;
@@ -24,7 +24,9 @@ export interface DownloadTarget {
 
 export type DownloadEvent =
   | { type: 'resume'; fromByte: number }
-  | { type: 'restart'; reason: string }
+  /** The server sent the whole file (it ignored the range, or the file changed), or a range from elsewhere. */
+  | { type: 'restart'; reason: 'RANGE_IGNORED' }
+  | { type: 'restart'; reason: 'WRONG_RANGE'; askedFrom: number; answeredFrom: number }
   | { type: 'retry'; attempt: number; inMs: number; reason: string };
 
 export interface DownloadProgress {
@@ -77,22 +79,70 @@ export async function discardPartial(dest: string): Promise<void> {
   await fsp.rm(`${dest}.part.json`, { force: true });
 }
 
+/**
+ * A failure of the connection (refused, reset, cut, stalled, ended early): worth another attempt.
+ * Everything else (the disk, a wrong hash, a refusal by the server) ends the download.
+ */
+class ConnectionFailure extends Error {}
+
+const isAbsent = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+
+/** Where the last bytes came from; null when there is none, or when a crash left it torn (start over then). */
 async function readMeta(file: string): Promise<PartMeta | null> {
+  let raw: string;
   try {
-    return JSON.parse(await fsp.readFile(file, 'utf8')) as PartMeta;
+    raw = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (isAbsent(err)) return null;
+    throw err;
+  }
+  try {
+    return JSON.parse(raw) as PartMeta;
   } catch {
     return null;
   }
 }
 
-async function hashFile(file: string, hash: crypto.Hash): Promise<number> {
+/** Feeds the partial file into `hash`; returns its length, 0 when there is no partial file. */
+async function hashPartial(file: string, hash: crypto.Hash): Promise<number> {
   let n = 0;
-  for await (const chunk of fs.createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    n += (chunk as Buffer).length;
+  try {
+    for await (const chunk of fs.createReadStream(file)) {
+      hash.update(chunk as Buffer);
+      n += (chunk as Buffer).length;
+    }
+  } catch (err) {
+    if (isAbsent(err) && n === 0) return 0;
+    throw err;
   }
   return n;
 }
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await fsp.stat(file)).size;
+  } catch (err) {
+    if (isAbsent(err)) return 0;
+    throw err;
+  }
+}
+
+/** A failed write: a full disk is the disk's error, anything else the download's. */
+function writeFailure(file: string, err: unknown): DiskFullError | DownloadError {
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (isDiskFull(err)) return new DiskFullError(file, errno!);
+  return new DownloadError('DISK_WRITE', `Writing ${file} failed: ${(err as Error).message}.`, { errno });
+}
+
+async function writing<T>(file: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw writeFailure(file, err);
+  }
+}
+
+const cancelled = () => new DownloadError('CANCELLED', 'The download was cancelled.');
 
 export async function download(target: DownloadTarget, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const part = `${dest}.part`;
@@ -110,31 +160,20 @@ export async function download(target: DownloadTarget, dest: string, options: Do
     await discardPartial(dest);
     meta = null;
   }
-  const existing = meta
-    ? await fsp.stat(part).then(
-        (s) => s.size,
-        () => 0,
-      )
-    : 0;
+  const existing = meta ? await sizeOf(part) : 0;
   if (!meta) await fsp.rm(part, { force: true });
 
   const free = await (options.freeSpace ?? statfsFree)(path.dirname(dest));
   const needed = target.length - existing;
-  if (free < needed + SAFETY_MARGIN) {
-    throw new DownloadError(
-      'INSUFFICIENT_DISK',
-      `The download needs ${needed} bytes plus a margin; ${free} bytes are free in ${path.dirname(dest)}.`,
-      { needed, free },
-    );
-  }
+  if (free < needed + SAFETY_MARGIN) throw new InsufficientDiskError(needed + SAFETY_MARGIN, free);
 
   let bytesFetched = 0;
   let lastProgress = 0;
   let rateWindow = { at: Date.now(), bytes: 0, rate: 0 };
   for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted) throw new DownloadError('CANCELLED', 'The download was cancelled.');
+    if (options.signal?.aborted) throw cancelled();
     const hash = crypto.createHash('sha256');
-    const offset = meta ? await hashFile(part, hash).catch(() => 0) : 0;
+    const offset = meta ? await hashPartial(part, hash) : 0;
     if (offset > target.length) {
       await discardPartial(dest);
       throw new DownloadError('TOO_LARGE', `The partial file is larger than the signed length ${target.length}.`);
@@ -148,19 +187,18 @@ export async function download(target: DownloadTarget, dest: string, options: Do
       }
       break;
     } catch (err) {
-      if (options.signal?.aborted) throw new DownloadError('CANCELLED', 'The download was cancelled.');
-      if (err instanceof DownloadError && err.code !== 'NETWORK') {
-        if (err.code === 'CHECKSUM_MISMATCH' || err.code === 'TOO_LARGE') await discardPartial(dest);
+      if (options.signal?.aborted) throw cancelled();
+      const retryable = err instanceof ConnectionFailure || (err instanceof DownloadError && err.code === 'NETWORK');
+      if (!retryable) {
+        if (err instanceof DownloadError && (err.code === 'CHECKSUM_MISMATCH' || err.code === 'TOO_LARGE')) await discardPartial(dest);
         throw err;
       }
       if (attempt >= maxAttempts) {
-        throw err instanceof DownloadError
-          ? err
-          : new DownloadError('NETWORK', `The download failed ${attempt} times: ${(err as Error).message}`);
+        throw err instanceof DownloadError ? err : new DownloadError('NETWORK', `The download failed ${attempt} times: ${err.message}`);
       }
       const base = Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
       const inMs = Math.round(base / 2 + random() * (base / 2));
-      options.onEvent?.({ type: 'retry', attempt, inMs, reason: (err as Error).message });
+      options.onEvent?.({ type: 'retry', attempt, inMs, reason: err.message });
       await sleep(inMs, options.signal);
     }
 
@@ -179,14 +217,14 @@ export async function download(target: DownloadTarget, dest: string, options: Do
       if (status === 200 && from > 0) {
         // The server ignored the range, or the file changed (If-Range failed): start over.
         res.destroy();
-        options.onEvent?.({ type: 'restart', reason: 'the server sent the whole file (range ignored or file changed)' });
+        options.onEvent?.({ type: 'restart', reason: 'RANGE_IGNORED' });
         return 'restart';
       }
       if (status === 206) {
         const start = Number(/bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''))?.[1] ?? -1);
         if (start !== from) {
           res.destroy();
-          options.onEvent?.({ type: 'restart', reason: `the server answered a range starting at ${start}, not ${from}` });
+          options.onEvent?.({ type: 'restart', reason: 'WRONG_RANGE', askedFrom: from, answeredFrom: start });
           return 'restart';
         }
         options.onEvent?.({ type: 'resume', fromByte: from });
@@ -197,7 +235,7 @@ export async function download(target: DownloadTarget, dest: string, options: Do
       }
       const etag = typeof res.headers.etag === 'string' && !res.headers.etag.startsWith('W/') ? res.headers.etag : null;
       meta = { url: target.url, sha256: target.sha256, etag };
-      await fsp.writeFile(metaFile, JSON.stringify(meta));
+      await writing(metaFile, () => fsp.writeFile(metaFile, JSON.stringify(meta)));
       // A large buffer keeps the disk from pausing the socket every 16 KiB.
       const out = (options.openAppend ?? ((f: string) => fs.createWriteStream(f, { flags: 'a', highWaterMark: 1 << 20 })))(part);
       let done = from;
@@ -208,33 +246,28 @@ export async function download(target: DownloadTarget, dest: string, options: Do
         let waitingForDisk = false;
         let waitingForCap = false;
         let capWait: Promise<void> | null = null;
-        const fail = (e: Error) => {
+        const fail = (e: Error, writeFailed = false) => {
           if (settled) return;
           settled = true;
           clearTimeout(idle);
           res.destroy();
           // Keep what arrived: flush it to the partial file, so that the next attempt resumes there.
           // After a write error there is nothing to flush.
-          if (e instanceof DownloadError && e.code === 'DISK_WRITE') {
+          if (writeFailed) {
             out.destroy();
             reject(e);
           } else {
             out.end(() => reject(e));
           }
         };
-        let idle = setTimeout(() => fail(new Error(`no data for ${idleTimeoutMs} ms`)), idleTimeoutMs);
-        out.on('error', (e: NodeJS.ErrnoException) =>
-          fail(
-            new DownloadError('DISK_WRITE', `Writing ${part} failed: ${e.code === 'ENOSPC' ? 'the disk is full' : e.message}.`, {
-              errno: e.code,
-            }),
-          ),
-        );
-        res.on('error', (e) => fail(e));
-        res.on('aborted', () => fail(new Error('the connection was cut')));
+        const stalled = () => fail(new ConnectionFailure(`no data for ${idleTimeoutMs} ms`));
+        let idle = setTimeout(stalled, idleTimeoutMs);
+        out.on('error', (e) => fail(writeFailure(part, e), true));
+        res.on('error', (e) => fail(new ConnectionFailure(e.message, { cause: e })));
+        res.on('aborted', () => fail(new ConnectionFailure('the connection was cut')));
         res.on('data', (chunk: Buffer) => {
           clearTimeout(idle);
-          idle = setTimeout(() => fail(new Error(`no data for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+          idle = setTimeout(stalled, idleTimeoutMs);
           done += chunk.length;
           bytesFetched += chunk.length;
           attemptBytes += chunk.length;
@@ -282,7 +315,7 @@ export async function download(target: DownloadTarget, dest: string, options: Do
           out.end(() => {
             if (settled) return;
             settled = true;
-            if (done < target.length) reject(new Error(`the connection ended after ${done} of ${target.length} bytes`));
+            if (done < target.length) reject(new ConnectionFailure(`the connection ended after ${done} of ${target.length} bytes`));
             else resolve();
           });
         });
@@ -295,7 +328,7 @@ export async function download(target: DownloadTarget, dest: string, options: Do
         ? h.digest('hex')
         : await (async () => {
             const x = crypto.createHash('sha256');
-            await hashFile(part, x);
+            await hashPartial(part, x);
             return x.digest('hex');
           })();
       const size = (await fsp.stat(part)).size;
@@ -309,10 +342,12 @@ export async function download(target: DownloadTarget, dest: string, options: Do
           },
         );
       }
-      const handle = await fsp.open(part, 'r');
-      await handle.sync();
-      await handle.close();
-      await fsp.rename(part, dest);
+      await writing(part, async () => {
+        const handle = await fsp.open(part, 'r');
+        await handle.sync();
+        await handle.close();
+        await fsp.rename(part, dest);
+      });
       await fsp.rm(metaFile, { force: true });
       options.onProgress?.({ bytesDone: target.length, bytesTotal: target.length, bytesPerSecond: Math.round(rateWindow.rate) });
       return 'done';
@@ -334,7 +369,7 @@ function request(
     req.on('response', () => clearTimeout(timer));
     req.on('error', (err) => {
       clearTimeout(timer);
-      reject(err.name === 'AbortError' ? new DownloadError('CANCELLED', 'The download was cancelled.') : err);
+      reject(err.name === 'AbortError' ? cancelled() : new ConnectionFailure(err.message, { cause: err }));
     });
   });
 }
@@ -346,7 +381,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       'abort',
       () => {
         clearTimeout(t);
-        reject(new DownloadError('CANCELLED', 'The download was cancelled.'));
+        reject(cancelled());
       },
       { once: true },
     );

@@ -61,9 +61,32 @@ async function inspect(archive: string, limits: ExtractLimits): Promise<string[]
   try {
     await pipeline(fs.createReadStream(archive), parser);
   } catch (err) {
+    // The file system failing to read the archive is not a fault of the bundle: say what it is.
+    if ((err as NodeJS.ErrnoException).syscall) throw err;
     if (problems.length === 0) problems.push(`not a readable .tar.gz (${(err as Error).message})`);
   }
   return problems;
+}
+
+/** The bundle's manifest: missing or not a JSON object, the bundle is refused; a read failure is the disk's. */
+async function readManifest(file: string): Promise<Record<string, unknown>> {
+  let raw: string;
+  try {
+    raw = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UnsafeArchiveError(['no manifest.json at the top of the bundle']);
+    throw err;
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(raw);
+  } catch {
+    throw new UnsafeArchiveError(['the manifest.json of the bundle is not JSON']);
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new UnsafeArchiveError(['the manifest.json of the bundle is not a JSON object']);
+  }
+  return manifest as Record<string, unknown>;
 }
 
 export async function extractBundle(
@@ -93,13 +116,7 @@ export async function extractBundle(
       },
     });
     if (rejected.length) throw new UnsafeArchiveError(rejected);
-    let manifest: Record<string, unknown>;
-    try {
-      manifest = JSON.parse(await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    } catch {
-      throw new UnsafeArchiveError(['no readable manifest.json at the top of the bundle']);
-    }
-    return { dir, manifest };
+    return { dir, manifest: await readManifest(path.join(dir, 'manifest.json')) };
   } catch (err) {
     await fsp.rm(dir, { recursive: true, force: true });
     throw err;

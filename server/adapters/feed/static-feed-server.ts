@@ -28,10 +28,14 @@ export function serveFeedDirectory(dir: string, port = 0, host = '127.0.0.1'): P
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
-      if (!stat.isFile()) throw new Error('not a file');
-    } catch {
-      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    } catch (err) {
+      // Only a file that is not there is "not found" (ENOTDIR: a part of its path is a file);
+      // a file that cannot be read is the server's failure, and says so.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return void res.writeHead(500, { 'content-type': 'text/plain' }).end(`cannot read the file (${code ?? 'error'})`);
     }
+    if (!stat.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
     const headers: http.OutgoingHttpHeaders = {
       etag,

@@ -56,8 +56,15 @@ export class TufFeedClient {
     return `${this.baseUrl}timestamp.json`;
   }
 
+  /** Whether a root is trusted yet. A root that is there but cannot be read is an error, never "none": it would be replaced. */
   hasTrustedRoot(): boolean {
-    return fs.existsSync(path.join(this.metadataDir, 'root.json'));
+    try {
+      fs.statSync(path.join(this.metadataDir, 'root.json'));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
   }
 
   /** Installs the initial trusted root (shipped with the appliance); never replaces one already trusted. */
@@ -69,8 +76,21 @@ export class TufFeedClient {
   }
 
   async refresh(): Promise<VerifiedFeed> {
-    if (!this.hasTrustedRoot())
-      throw new FeedError('FEED_NOT_CONFIGURED', 'No trusted root: this appliance does not know the vendor’s keys yet.');
+    let trusted: boolean;
+    try {
+      trusted = this.hasTrustedRoot();
+    } catch (err) {
+      const cause = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new FeedError(
+        'FEED_NOT_CONFIGURED',
+        `The trusted root cannot be read (${cause}): the vendor’s keys are unknown until it can.`,
+        {
+          file: 'root.json',
+          cause,
+        },
+      );
+    }
+    if (!trusted) throw new FeedError('FEED_NOT_CONFIGURED', 'No trusted root: this appliance does not know the vendor’s keys yet.');
     const fetcher = new FeedFetcher(this.timeoutMs);
     const max = this.options.maxMetadataBytes ?? 1024 * 1024;
     try {

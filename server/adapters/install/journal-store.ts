@@ -39,9 +39,15 @@ export class JournalStore {
     await writeFileAtomic(this.file, JSON.stringify(journal, null, 2) + '\n');
   }
 
-  /** Temporary files a write killed halfway leaves. */
+  /** Temporary files a write killed halfway leaves (none before the first installation made the directory). */
   async cleanupTemporary(): Promise<string[]> {
-    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
     const leftovers = names.filter((n) => n.startsWith('journal.json.tmp-')).map((n) => path.join(this.dir, n));
     for (const f of leftovers) await fsp.rm(f, { force: true });
     return leftovers;

@@ -2,8 +2,8 @@
 import type { Blocker } from '../upgrade-path.js';
 import { CodedError, DomainError } from './domain-error.js';
 
-export type DownloadErrorCode =
-  'CHECKSUM_MISMATCH' | 'TOO_LARGE' | 'INSUFFICIENT_DISK' | 'NETWORK' | 'HTTP_STATUS' | 'CANCELLED' | 'DISK_WRITE';
+/** Not enough room, and a full disk, are the disk's own errors (`InsufficientDiskError`, `DiskFullError`). */
+export type DownloadErrorCode = 'CHECKSUM_MISMATCH' | 'TOO_LARGE' | 'NETWORK' | 'HTTP_STATUS' | 'CANCELLED' | 'DISK_WRITE';
 
 /** A bundle could not be fetched or does not match its signed length and hash. */
 export class DownloadError extends CodedError<DownloadErrorCode> {}

@@ -13,6 +13,10 @@ export const FEED_ERROR_CODES = [
 ] as const;
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];
 
+export function isFeedErrorCode(code: unknown): code is FeedErrorCode {
+  return (FEED_ERROR_CODES as readonly unknown[]).includes(code);
+}
+
 export interface FeedErrorDetails {
   host?: string;
   port?: number;

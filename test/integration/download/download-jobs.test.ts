@@ -10,6 +10,7 @@ import type { Clock } from '../../../server/adapters/clock.js';
 import { collect, wsClient } from '../../helpers/graphql-clients.js';
 import type { HttpClient } from '../../helpers/graphql-clients.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { JobsRepository } from '../../../server/repositories/jobs.repository.js';
 
 const SCHEDULE = `mutation ($input: ScheduleDownloadInput!) { scheduleDownload(input: $input) {
   __typename
@@ -86,6 +87,18 @@ describe('download jobs', () => {
     expect(unknown.data!.scheduleDownload).toMatchObject({ code: 'UNKNOWN_MODULE' });
   });
 
+  it('checks a module selection as the download will, without scheduling anything', async () => {
+    const CHECK = `query ($modules: [ModuleSelectionInput!]!, $ack: Boolean) {
+      checkModuleSelection(targetVersion: "8.2.0", modules: $modules, acknowledgeWarnings: $ack) {
+        ... on ModuleSelectionCheck { valid problems { code moduleId } }
+      } }`;
+    type Check = { checkModuleSelection: { valid: boolean; problems: { code: string; moduleId: string }[] } };
+    const good = await admin.query<Check>(CHECK, { modules: MODULES_82, ack: true });
+    expect(good.data!.checkModuleSelection).toEqual({ valid: true, problems: [] });
+    const bad = await admin.query<Check>(CHECK, { modules: [{ moduleId: 'voicebox', version: '1.0.0' }], ack: true });
+    expect(bad.data!.checkModuleSelection).toEqual({ valid: false, problems: [{ code: 'UNKNOWN_MODULE', moduleId: 'voicebox' }] });
+  });
+
   it('refuses a start time in the past, or without a time zone', async () => {
     const past = await admin.query<ScheduleResult>(SCHEDULE, {
       input: { version: '8.2.0', startAt: '2026-01-01T00:00:00Z', acknowledgeWarnings: true },
@@ -117,6 +130,17 @@ describe('download jobs', () => {
     const done = await waitForJob(admin, job.id, ['STAGED', 'FAILED']);
     expect(done).toMatchObject({ state: 'STAGED', bytesDone: job.bytesTotal, error: null });
     expect(done.events.map((e) => e.type)).toEqual(expect.arrayContaining(['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED']));
+    // Each event is also a notice, for the SPA to word in the admin's language.
+    const details = new JobsRepository(app.patchbay.db).events(job.id).map((e) => [e.type, e.detail?.code]);
+    expect(details).toEqual(
+      expect.arrayContaining([
+        ['SCHEDULED', 'DOWNLOAD_SCHEDULED'],
+        ['DOWNLOADING', 'DOWNLOAD_STARTED'],
+        ['DOWNLOADED', 'DOWNLOAD_VERIFIED'],
+        ['STAGED', 'DOWNLOAD_STAGED'],
+      ]),
+    );
+    expect(details.filter(([, code]) => code === undefined)).toEqual([]);
     const staged = path.join(app.home, 'staging', job.id);
     expect(JSON.parse(fs.readFileSync(path.join(staged, 'release', 'manifest.json'), 'utf8'))).toMatchObject({
       version: '8.2.0',
@@ -161,6 +185,10 @@ describe('download jobs', () => {
       `mutation { cancelJob(id: "${staged.id}") { __typename ... on CancelJobSuccess { job { state } } } }`,
     );
     expect(res.data!.cancelJob).toEqual({ __typename: 'CancelJobSuccess', job: { state: 'CANCELLED' } });
+    expect(new JobsRepository(app.patchbay.db).events(staged.id).at(-1)).toMatchObject({
+      type: 'CANCELLED',
+      detail: { code: 'DOWNLOAD_CANCELLED', params: [{ name: 'by', kind: 'TEXT', value: 'admin' }] },
+    });
     expect(fs.existsSync(path.join(app.home, 'staging', staged.id))).toBe(false);
     expect(fs.existsSync(path.join(app.home, 'downloads', staged.id))).toBe(false);
     const again = await admin.query<{ cancelJob: { __typename: string } }>(
@@ -195,7 +223,7 @@ describe('download jobs and the clock', () => {
     }
   });
 
-  it('fails cleanly on a full disk: DISK_WRITE recorded, partial files removed, the appliance runs on', async () => {
+  it('fails cleanly on a full disk: DISK_FULL recorded with the file, partial files removed, the appliance runs on', async () => {
     const fullDisk = (file: string) => {
       const stream = fs.createWriteStream(file, { flags: 'a' });
       stream.write = (() => {
@@ -211,8 +239,14 @@ describe('download jobs and the clock', () => {
       const res = await admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.1.3', acknowledgeWarnings: true } });
       const id = res.data!.scheduleDownload.job!.id;
       const job = await waitForJob(admin, id, ['STAGED', 'FAILED']);
-      expect(job).toMatchObject({ state: 'FAILED', error: { code: 'DISK_WRITE' } });
-      expect(job.events.at(-1)!.message).toMatch(/the disk is full/);
+      expect(job).toMatchObject({ state: 'FAILED', error: { code: 'DISK_FULL' } });
+      expect(job.events.at(-1)!.message).toMatch(/The disk is full/);
+      // The admin's words come from the code and its parameters: the file that could not be written.
+      const repo = new JobsRepository(app.patchbay.db);
+      const part = path.join(app.home, 'downloads', id, 'pbx-8.1.3.tar.gz.part');
+      const param = { name: 'path', kind: 'TEXT', value: part };
+      expect(repo.find(id)!.errorParams).toEqual([param]);
+      expect(repo.events(id).at(-1)).toMatchObject({ type: 'FAILED', detail: { code: 'DISK_FULL', params: [param] } });
       expect(fs.existsSync(path.join(app.home, 'downloads', id))).toBe(false);
       expect(fs.existsSync(path.join(app.home, 'staging', id))).toBe(false);
       expect(app.patchbay.supervisor.getState().state).toBe('RUNNING');
@@ -271,6 +305,11 @@ describe('download jobs and the clock', () => {
       const job = await waitForJob(admin, id, ['STAGED', 'FAILED']);
       expect(job.state).toBe('STAGED');
       expect(job.events.find((e) => e.type === 'START_MISSED')?.message).toMatch(/passed while Patchbay was not running/);
+      const missed = new JobsRepository(app.patchbay.db).events(id).find((e) => e.type === 'START_MISSED');
+      expect(missed?.detail).toEqual({
+        code: 'DOWNLOAD_START_MISSED',
+        params: [{ name: 'startAt', kind: 'TEXT', value: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
+      });
     } finally {
       await app.close();
       fs.rmSync(home, { recursive: true, force: true });

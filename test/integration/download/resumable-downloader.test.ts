@@ -12,6 +12,7 @@ import {
   type DownloadEvent,
   type DownloadTarget,
 } from '../../../server/adapters/download/resumable-downloader.js';
+import { DiskFullError, DownloadError, InsufficientDiskError } from '../../../server/domain/errors/index.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
 import { startRangeServer, type RangeServer } from '../../helpers/range-server.js';
 
@@ -117,32 +118,63 @@ describe('download', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses to start without the disk space it needs', async () => {
-    await expect(download(target, dest, { ...fast, freeSpace: async () => SIZE })).rejects.toMatchObject({ code: 'INSUFFICIENT_DISK' });
+  it('refuses to start without the disk space it needs, saying how much it needs', async () => {
+    const err = await download(target, dest, { ...fast, freeSpace: async () => SIZE }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InsufficientDiskError);
+    expect(err).toMatchObject({ code: 'INSUFFICIENT_DISK', neededBytes: SIZE + 16 * 1024 * 1024, freeBytes: SIZE });
     expect(server.requests).toHaveLength(0);
   });
 
-  it('fails cleanly when the disk fills up while writing', async () => {
-    const openAppend = (file: string) => {
-      const stream = fs.createWriteStream(file, { flags: 'a' });
-      let written = 0;
-      const write = stream.write.bind(stream);
-      stream.write = ((chunk: Buffer, ...rest: never[]) => {
-        written += chunk.length;
-        if (written > 600_000) {
-          process.nextTick(() => stream.emit('error', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })));
-          return false;
-        }
-        return write(chunk, ...rest);
-      }) as typeof stream.write;
-      return stream;
-    };
-    await expect(download(target, dest, { ...fast, openAppend })).rejects.toMatchObject({
-      code: 'DISK_WRITE',
-      message: expect.stringMatching(/disk is full/),
-    });
+  /** Opens the partial file so that writes past 600 kB fail with `errno`. */
+  const failingAfter = (errno: string) => (file: string) => {
+    const stream = fs.createWriteStream(file, { flags: 'a' });
+    let written = 0;
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: Buffer, ...rest: never[]) => {
+      written += chunk.length;
+      if (written > 600_000) {
+        process.nextTick(() => stream.emit('error', Object.assign(new Error(`write failed (${errno})`), { code: errno })));
+        return false;
+      }
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+    return stream;
+  };
+
+  it('fails with DISK_FULL when the disk fills up while writing, without retrying', async () => {
+    const err = await download(target, dest, { ...fast, openAppend: failingAfter('ENOSPC') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DiskFullError);
+    expect(err).toMatchObject({ code: 'DISK_FULL', errno: 'ENOSPC', path: `${dest}.part`, message: expect.stringMatching(/disk is full/) });
+    expect(server.requests).toHaveLength(1);
     await discardPartial(dest);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('counts an exhausted quota as a full disk too', async () => {
+    await expect(download(target, dest, { ...fast, openAppend: failingAfter('EDQUOT') })).rejects.toMatchObject({ code: 'DISK_FULL' });
+  });
+
+  it('fails with DISK_WRITE on another write error, naming it', async () => {
+    const err = await download(target, dest, { ...fast, openAppend: failingAfter('EIO') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err).toMatchObject({ code: 'DISK_WRITE', details: { errno: 'EIO' }, message: expect.stringMatching(/write failed \(EIO\)/) });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reports a partial file it cannot read, instead of starting over from byte 0', async () => {
+    // What a previous run left: its metadata, and in place of the partial file something unreadable.
+    fs.writeFileSync(`${dest}.part.json`, JSON.stringify({ url: target.url, sha256: target.sha256, etag: server.etag }));
+    fs.mkdirSync(`${dest}.part`);
+    await expect(download(target, dest, fast)).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('starts over when the metadata of the partial file was torn by a crash', async () => {
+    fs.writeFileSync(`${dest}.part`, content.subarray(0, 1000));
+    fs.writeFileSync(`${dest}.part.json`, '{"url":');
+    const sut = await download(target, dest, fast);
+    expect(sut.bytesFetched).toBe(SIZE);
+    expect(fs.readFileSync(dest).equals(content)).toBe(true);
   });
 
   it('keeps to a bandwidth cap', async () => {

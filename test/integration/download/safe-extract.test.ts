@@ -55,7 +55,9 @@ describe('extractBundle', () => {
       [manifest, ...Array.from({ length: 60 }, (_, i) => ({ name: `f${i}`, body: Buffer.from('x') }))],
       /more than 50 entries/,
     ],
-    ['a bundle without manifest', [{ name: 'bin/run', body: Buffer.from('x') }], /manifest/],
+    ['a bundle without manifest', [{ name: 'bin/run', body: Buffer.from('x') }], /no manifest\.json/],
+    ['a bundle whose manifest is not JSON', [{ name: 'manifest.json', body: Buffer.from('{"version":') }], /not JSON/],
+    ['a bundle whose manifest is not an object', [{ name: 'manifest.json', body: Buffer.from('[1]') }], /not a JSON object/],
   ])('refuses %s and writes nothing outside (or inside) staging', async (_name, entries, message) => {
     const archive = write(entries as RawEntry[]);
     await expect(extractBundle(archive, staging(), limits)).rejects.toMatchObject({
@@ -70,5 +72,12 @@ describe('extractBundle', () => {
     const file = path.join(dir, 'not.tar.gz');
     fs.writeFileSync(file, 'hello');
     await expect(extractBundle(file, staging(), limits)).rejects.toMatchObject({ code: 'UNSAFE_ARCHIVE' });
+  });
+
+  it('reports an archive it cannot read as the read failure, not as an unsafe bundle', async () => {
+    const missing = path.join(dir, 'gone.tar.gz');
+    await expect(extractBundle(missing, staging(), limits)).rejects.toMatchObject({ code: 'ENOENT' });
+    fs.mkdirSync(path.join(dir, 'a-directory.tar.gz'));
+    await expect(extractBundle(path.join(dir, 'a-directory.tar.gz'), staging(), limits)).rejects.toMatchObject({ code: 'EISDIR' });
   });
 });

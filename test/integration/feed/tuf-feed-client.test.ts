@@ -45,6 +45,28 @@ describe('TufFeedClient', () => {
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
 
+  describe('a trusted root that cannot be read', () => {
+    // A link to itself in place of root.json: it is there, and reading it fails with ELOOP, not ENOENT.
+    const unreadable = () => {
+      const state = path.join(dir, 'unreadable-state');
+      fs.mkdirSync(path.join(state, 'metadata'), { recursive: true });
+      fs.symlinkSync('root.json', path.join(state, 'metadata', 'root.json'));
+      return new TufFeedClient({ feed: repo.repositoryDir, stateDir: state });
+    };
+
+    it('is reported as such by refresh, not as "no trusted root"', async () => {
+      await expect(unreadable().refresh()).rejects.toMatchObject({
+        code: 'FEED_NOT_CONFIGURED',
+        message: expect.stringMatching(/cannot be read \(ELOOP\)/),
+        details: { file: 'root.json', cause: 'ELOOP' },
+      });
+    });
+
+    it('makes bootstrap fail rather than install another root', async () => {
+      await expect(unreadable().bootstrap(repo.rootJson())).rejects.toMatchObject({ code: 'ELOOP' });
+    });
+  });
+
   describe('refresh', () => {
     it('returns the verified catalog with notes in three languages and the signed bundle info', async () => {
       const feed = await sut.refresh();

@@ -114,6 +114,19 @@ describe('Search now with the embedded demo feed', () => {
     expect(res.data).toEqual({ setUpdateSettings: { __typename: 'InvalidInputError', field: 'checkIntervalHours' } });
   });
 
+  it('sets a bandwidth cap, keeps it when other settings change, and removes it with 0', async () => {
+    const admin = await app.admin();
+    const SET = (args: string) => `mutation { setUpdateSettings(${args}) { ... on UpdateSettings { downloadBandwidthLimit channel } } }`;
+    type Settings = { setUpdateSettings: { downloadBandwidthLimit: number | null; channel: string } };
+    expect((await admin.query<Settings>(SET('downloadBandwidthLimit: 4096'))).data!.setUpdateSettings.downloadBandwidthLimit).toBe(4096);
+    expect((await admin.query<Settings>(SET('channel: STABLE'))).data!.setUpdateSettings.downloadBandwidthLimit).toBe(4096);
+    expect((await admin.query<Settings>(SET('downloadBandwidthLimit: 0'))).data!.setUpdateSettings.downloadBandwidthLimit).toBeNull();
+    const tooLow = await admin.query(
+      'mutation { setUpdateSettings(downloadBandwidthLimit: 100) { __typename ... on InvalidInputError { field } } }',
+    );
+    expect(tooLow.data).toEqual({ setUpdateSettings: { __typename: 'InvalidInputError', field: 'downloadBandwidthLimit' } });
+  });
+
   it('checks the feed endpoint step by step', async () => {
     const res = await (
       await app.admin()

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useSubscription } from '@urql/vue';
 import { computed, type Ref } from 'vue';
 import type { ScheduleDownloadInput, UpdateJobState } from '../graphql/generated/graphql';
 import { CancelJobMutation, ScheduleDownloadMutation, UpdateJobsQuery, UpdateProgressSubscription } from '../graphql/operations';
+import type { Refusal } from './use-installation';
 
 /** A download that holds the one active slot (the server's job states, typed by the schema's enum). */
 const ACTIVE: readonly UpdateJobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
@@ -16,12 +17,16 @@ export function useJobs() {
   const refresh = () => query.executeQuery({ requestPolicy: 'network-only' });
   const jobs = computed(() => query.data.value?.updateJobs ?? []);
 
-  async function schedule(input: ScheduleDownloadInput): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+  async function schedule(input: ScheduleDownloadInput): Promise<{ ok: true } | ({ ok: false } & Refusal)> {
     const result = await scheduling.executeMutation({ input });
     const outcome = result.data?.scheduleDownload;
     await refresh();
     if (!outcome) return { ok: false, code: 'NETWORK', message: result.error?.message ?? '' };
-    return outcome.__typename === 'ScheduleDownloadSuccess' ? { ok: true } : { ok: false, code: outcome.code, message: outcome.message };
+    if (outcome.__typename === 'ScheduleDownloadSuccess') return { ok: true };
+    if (outcome.__typename === 'InsufficientDiskError') {
+      return { ok: false, code: outcome.code, message: outcome.message, neededBytes: outcome.neededBytes, freeBytes: outcome.freeBytes };
+    }
+    return { ok: false, code: outcome.code, message: outcome.message };
   }
 
   async function cancel(id: string) {

@@ -525,6 +525,10 @@ export const ScheduleDownloadMutation = graphql(`
         code
         message
       }
+      ... on InsufficientDiskError {
+        neededBytes
+        freeBytes
+      }
     }
   }
 `);

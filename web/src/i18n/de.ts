@@ -1,4 +1,4 @@
-import type { Messages } from './en';
+import type { Messages } from './en.js';
 
 export const de: Messages = {
   'app.name': 'Patchbay',
@@ -179,7 +179,15 @@ export const de: Messages = {
   'download.error.INVALID_START_TIME': 'Die Startzeit ist ungültig: Wählen Sie eine Zeit ab jetzt, höchstens 90 Tage im Voraus.',
   'download.error.JOB_ALREADY_ACTIVE': 'Ein anderer Download ist aktiv: Brechen Sie ihn zuerst ab.',
   'download.error.WARNINGS_NOT_ACKNOWLEDGED': 'Bestätigen Sie, dass Sie die Modulwarnungen gelesen haben.',
-  'download.error.INSUFFICIENT_DISK': 'Für diesen Download ist nicht genug Speicherplatz frei.',
+  'download.error.INSUFFICIENT_DISK':
+    'Für diesen Download und seine entpackte Kopie ist nicht genug Speicherplatz frei: {needed} nötig, {free} frei.',
+  'download.error.UNKNOWN_MODULE':
+    'Ein gewähltes Modul ist auf dieser Appliance nicht installiert. Suchen Sie erneut und prüfen Sie die Modul-Updates.',
+  'download.error.MODULE_VERSION_INCOMPATIBLE':
+    'Eine gewählte Modulversion ist für diese Version nicht freigegeben. Prüfen Sie die Modul-Updates.',
+  'download.error.VERSION_NOT_FOUND': 'Diese Version wird nicht mehr angeboten. Suchen Sie erneut.',
+  'download.error.INVALID_INPUT': 'Die Download-Anfrage war ungültig: {message}',
+  'download.error.NETWORK': 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   'download.error.unknown': 'Der Download konnte nicht eingeplant werden: {message}',
   'job.heading': 'Download von {version}',
   'job.state.SCHEDULED': 'Geplant für {time}.',

@@ -1,4 +1,4 @@
-import type { Messages } from './en';
+import type { Messages } from './en.js';
 
 export const fr: Messages = {
   'app.name': 'Patchbay',
@@ -179,7 +179,15 @@ export const fr: Messages = {
     "L'heure de début n'est pas valide : choisissez une heure à partir de maintenant, au plus 90 jours à l'avance.",
   'download.error.JOB_ALREADY_ACTIVE': "Un autre téléchargement est en cours : annulez-le d'abord.",
   'download.error.WARNINGS_NOT_ACKNOWLEDGED': 'Confirmez avoir lu les avertissements sur les modules.',
-  'download.error.INSUFFICIENT_DISK': "Il n'y a pas assez d'espace disque libre pour ce téléchargement.",
+  'download.error.INSUFFICIENT_DISK':
+    "Pas assez d'espace disque libre pour ce téléchargement et sa copie décompressée : {needed} nécessaires, {free} libres.",
+  'download.error.UNKNOWN_MODULE':
+    "Un module choisi n'est pas installé sur cette appliance. Relancez la recherche et vérifiez les mises à jour des modules.",
+  'download.error.MODULE_VERSION_INCOMPATIBLE':
+    "Une version de module choisie n'est pas publiée pour cette version. Vérifiez les mises à jour des modules.",
+  'download.error.VERSION_NOT_FOUND': "Cette version n'est plus proposée. Relancez la recherche.",
+  'download.error.INVALID_INPUT': "La demande de téléchargement n'était pas valide : {message}",
+  'download.error.NETWORK': 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
   'download.error.unknown': "Le téléchargement n'a pas pu être planifié : {message}",
   'job.heading': 'Téléchargement de la {version}',
   'job.state.SCHEDULED': 'Planifié pour {time}.',

@@ -59,7 +59,6 @@ export const messages: Record<string, string> = {
 
   // Why a job failed (its error code).
   'notice.STOP_FAILED': 'The appliance could not be stopped.',
-  'notice.DOWNLOAD_FAILED': 'The download failed.',
   'notice.BACKUP_FAILED': 'The backup of the data failed.',
   'notice.APPLY_FAILED': 'The new release could not be put in place.',
   'notice.MIGRATION_FAILED': 'The migration of the data failed.',
@@ -73,12 +72,10 @@ export const messages: Record<string, string> = {
   'notice.ROLLBACK_FAILED': 'The installation failed, then the way back failed too, at {step}.',
   'notice.RECOVERY_PENDING':
     'The installation could not be brought to a recorded end at {step} ({cause}); the next start of Patchbay finishes it.',
-  'notice.DISK_FULL': 'The disk is full.',
   'notice.APPLIANCE_UNHEALTHY': 'The appliance is not running healthily: an installation starts only from a healthy appliance.',
   'notice.APPLIANCE_CHANGED': 'The appliance runs {running}, not {expected} as when the job was created.',
   'notice.STAGED_RELEASE_MISSING': 'Staged files are missing: download again.',
   'notice.JOB_NOT_IN_DATABASE': 'The job of the installation journal is not in the database.',
-  'notice.INSUFFICIENT_DISK': 'Not enough free disk space: {needed} needed, {free} free.',
   'notice.NOT_INSTALLABLE': 'Version {version} cannot be installed any more with the licences and the upgrade path.',
   'notice.RELEASE_NOT_AVAILABLE': 'Release {version} of this backup is no longer on the appliance.',
   'notice.BACKUP_UNREADABLE': 'The backup cannot be read: its manifest is missing, unreadable or invalid.',
@@ -89,13 +86,4 @@ export const messages: Record<string, string> = {
   'notice.APPLIANCE_START_FAILED': 'The appliance could not be started.',
   'notice.APPLIANCE_STOP_FAILED': 'The appliance could not be stopped.',
   'notice.APPLIANCE_OPERATION_FAILED': 'The appliance could not be driven as asked.',
-  'notice.CHECKSUM_MISMATCH': 'A downloaded bundle does not match its signed hash.',
-  'notice.TOO_LARGE': 'A downloaded bundle is larger than its signed length.',
-  'notice.NETWORK': 'The update server could not be reached.',
-  'notice.HTTP_STATUS': 'The update server refused the download.',
-  'notice.CANCELLED': 'The download was cancelled.',
-  'notice.DISK_WRITE': 'A downloaded file could not be written.',
-  'notice.UNSAFE_ARCHIVE': 'A bundle holds entries that may not be unpacked.',
-  'notice.STAGING_UNREADABLE': 'The staged files cannot be read.',
-  'notice.STAGING_CORRUPT': 'The staged files are damaged.',
 };

@@ -1,0 +1,28 @@
+/** Download jobs: their events and why one failed (`notice.<CODE>`, see server/domain/download-notices.ts and download-failure.ts). */
+export const messages: Record<string, string> = {
+  'notice.DOWNLOAD_SCHEDULED': 'Download of {version} scheduled by {by}.',
+  'notice.DOWNLOAD_CANCELLED': 'Cancelled by {by}; downloaded and staged files removed.',
+  'notice.DOWNLOAD_RESUMED_AFTER_RESTART': 'Patchbay restarted during the download: resuming where it stopped.',
+  'notice.DOWNLOAD_START_MISSED': 'The start time passed while Patchbay was not running: starting now.',
+  'notice.DOWNLOAD_STARTED': 'Downloading {version} in the background.',
+  'notice.DOWNLOAD_VERIFIED': 'All bundles downloaded and verified against their signed hashes.',
+  'notice.DOWNLOAD_STAGED': 'Unpacked and checked: ready to install.',
+  'notice.DOWNLOAD_RETRY': '{bundle}: the connection failed ({reason}); attempt {attempt} again in {wait}.',
+  'notice.DOWNLOAD_RESUME': '{bundle}: resuming after {from}.',
+  'notice.DOWNLOAD_RESTART_RANGE_IGNORED':
+    '{bundle}: starting over, the server sent the whole file (it ignored the range, or the file changed).',
+  'notice.DOWNLOAD_RESTART_WRONG_RANGE': '{bundle}: starting over, the server answered from {answered} instead of {asked}.',
+  'notice.DOWNLOAD_CLEANUP_FAILED': 'The downloaded files could not be removed ({reason}): they still take up disk space.',
+  'notice.CHECKSUM_MISMATCH': 'The downloaded file does not match its signed hash: it was discarded.',
+  'notice.TOO_LARGE': 'The bundle is larger than its signed length: it was discarded.',
+  'notice.NETWORK': 'The download failed repeatedly: the feed server cannot be reached or keeps dropping the connection.',
+  'notice.HTTP_STATUS': 'The feed server refused the bundle (HTTP {status}).',
+  'notice.CANCELLED': 'The download was cancelled.',
+  'notice.DISK_WRITE': 'Writing the download to disk failed ({errno}).',
+  'notice.DISK_FULL': 'The disk is full (writing {path}). Free some space and try again.',
+  'notice.INSUFFICIENT_DISK': 'Not enough free disk space: {needed} needed, {free} free.',
+  'notice.UNSAFE_ARCHIVE': 'The bundle is refused: problems found: {problems}, the first: {first}.',
+  'notice.STAGING_UNREADABLE': 'The staged files cannot be read ({path}): download the version again.',
+  'notice.STAGING_CORRUPT': 'The staged files are damaged ({path}): download the version again.',
+  'notice.DOWNLOAD_FAILED': 'The download failed.',
+};
