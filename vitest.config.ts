@@ -22,6 +22,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/demo-vendor-template.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -32,6 +33,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/demo-vendor-template.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // The browser runs alone, after the other projects, one file at a time.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadConfig } from '../../server/config.js';
 import { silentLogger } from '../../server/adapters/logger.js';
 import { startPatchbay, type Patchbay, type PatchbayOptions } from '../../server/main.js';
+import { copyDemoVendorTemplate } from './demo-vendor-template.js';
 import { fastHasher } from './fast-hasher.js';
 import { HttpClient } from './graphql-clients.js';
 
@@ -39,6 +40,8 @@ export async function startTestApp({
     PATCHBAY_DEMO_CALL_INTERVAL_MS: '0',
     ...env,
   });
+  // The embedded demo vendor of this run, built once, instead of a new one per home.
+  if (!config.feed) copyDemoVendorTemplate(dir);
   const patchbay = await startPatchbay(config, {
     logger: silentLogger,
     webDist: null,
