@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect, onTestFailed } from 'vitest';
 import { HttpClient } from './graphql-clients.js';
-import { install, job, leftovers, liveFiles, stageDownload, treeHashes, waitForJob, type JobView } from './install-api.js';
+import { install, job, leftovers, liveFiles, plannedModules, stageDownload, treeHashes, waitForJob, type JobView } from './install-api.js';
 import { type InstallFeed, prepareForInstall, publishInstallFeed, RELEASE_8_2_0 } from './install-feed.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -201,7 +201,7 @@ export class CrashLab {
     try {
       const client = await this.login(h);
       await prepareForInstall(client, this.feed!);
-      const modules = modulesFor ? await selectedModules(client, modulesFor) : [];
+      const modules = modulesFor ? await plannedModules(client, modulesFor) : [];
       const jobId = stage ? await stageDownload(client, stage, modules) : null;
       await this.stop(h);
       const dataDir = path.join(home, 'appliance', 'data');
@@ -317,18 +317,6 @@ export class CrashLab {
     fs.rmSync(home, { recursive: true, force: true });
     return view;
   }
-}
-
-/** The modules the plan pre-selects for `version`, at the version it proposes. */
-async function selectedModules(client: HttpClient, version: string): Promise<{ moduleId: string; version: string }[]> {
-  type Plan = { moduleUpdates: { __typename: string; modules?: { moduleId: string; selected: boolean; targetVersion: string | null }[] } };
-  const res = await client.query<Plan>(
-    `query ($v: String!) { moduleUpdates(targetVersion: $v) { __typename ... on ModulePlan { modules { moduleId selected targetVersion } } } }`,
-    { v: version },
-  );
-  const plan = res.data?.moduleUpdates;
-  if (plan?.__typename !== 'ModulePlan') throw new Error(`moduleUpdates: ${JSON.stringify(res)}`);
-  return plan.modules!.filter((m) => m.selected && m.targetVersion).map((m) => ({ moduleId: m.moduleId, version: m.targetVersion! }));
 }
 
 async function waitForSystem(client: HttpClient, state: string, timeoutMs: number): Promise<{ version: string; state: string }> {
