@@ -200,6 +200,9 @@ export class CrashLab {
     const h = await this.start(home);
     try {
       const client = await this.login(h);
+      // The data is the one of an appliance that has run (Patchbay listens before it is up).
+      const system = await waitForSystem(client, 'RUNNING', 20_000);
+      if (system.state !== 'RUNNING') throw new Error(`the appliance of the template is ${system.state}, not RUNNING`);
       await prepareForInstall(client, this.feed!);
       const modules = modulesFor ? await plannedModules(client, modulesFor) : [];
       const jobId = stage ? await stageDownload(client, stage, modules) : null;
@@ -242,8 +245,13 @@ export class CrashLab {
       ? { PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS: String(c.healthCheckTimeoutMs) }
       : {};
     const first = await this.start(home, { ...killEnv, ...timeout });
+    const firstClient = await this.login(first);
+    // Patchbay listens before its appliance is up, and an installation starts only from a healthy one.
+    expect(await waitForSystem(firstClient, 'RUNNING', 20_000), 'the appliance runs before the installation').toMatchObject({
+      state: 'RUNNING',
+    });
     // A kill at PREFLIGHT may come before the answer leaves: only the connection may fail then.
-    const res = await install(await this.login(first), c.install).catch((err: unknown) => err as Error);
+    const res = await install(firstClient, c.install).catch((err: unknown) => err as Error);
     if (res instanceof Error) expect(res.message).toBe('fetch failed');
     else expect(res.__typename, JSON.stringify(res)).toBe('InstallSuccess');
     // The whole group dies of the signal; killed alone, Patchbay leaves tsx to exit with 128 + 9.
