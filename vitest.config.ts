@@ -25,6 +25,9 @@ export default defineConfig({
           globalSetup: ['test/helpers/demo-vendor-template.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // These files mostly wait (child processes, loopback servers, health checks), not compute:
+          // three at a time on two cores instead of vitest's default of cores - 1 = one at a time.
+          maxWorkers: 3,
         },
       },
       {
