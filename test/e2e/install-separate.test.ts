@@ -97,8 +97,12 @@ describe('installing a separately downloaded version in Chromium', () => {
     // The page's WebSockets pass through a route, so that the test can cut them (a network outage).
     const sockets: WebSocketRoute[] = [];
     let networkDown = false;
+    let refused = 0;
     await page.context().routeWebSocket(/\/graphql$/, (ws) => {
-      if (networkDown) return ws.close({ code: 1013, reason: 'network down (test)' });
+      if (networkDown) {
+        refused += 1;
+        return ws.close({ code: 1013, reason: 'network down (test)' });
+      }
       ws.connectToServer();
       sockets.push(ws);
     });
@@ -125,8 +129,8 @@ describe('installing a separately downloaded version in Chromium', () => {
           const connection = page.getByTestId('connection-state');
           await connection.getByText('Reconnecting…').waitFor();
           await page.getByText('The connection to Patchbay was lost.').waitFor();
-          await page.waitForTimeout(1200);
-          // Still down after retries that the route refused: the page keeps saying so.
+          // Still down after retries that the route refused (two, not a fixed time): the page keeps saying so.
+          await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
           shownWhileDown = (await connection.getAttribute('data-live')) ?? '';
           networkDown = false;
         }
