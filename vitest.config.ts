@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Runs beside the integration files, in the same group: vitest wants the same worker count.
+          maxWorkers: 3,
         },
       },
       {
