@@ -46,8 +46,8 @@ describe('installing a separately downloaded version in Chromium', () => {
    * A fresh demo on which 8.2.0 was downloaded separately and installed through the API, with the
    * modules its plan selects (as the first case does in the browser); then a page logged in.
    */
-  async function installed(): Promise<{ app: TestApp; page: Page; jobId: string }> {
-    const app = await demo();
+  async function installed(options: PatchbayOptions = {}): Promise<{ app: TestApp; page: Page; jobId: string }> {
+    const app = await demo(options);
     const admin = await app.admin();
     const check = await admin.query<{ checkForUpdates: { __typename: string } }>('mutation { checkForUpdates { __typename } }');
     expect(check.data?.checkForUpdates.__typename).toBe('CheckForUpdatesSuccess');
@@ -168,7 +168,8 @@ describe('installing a separately downloaded version in Chromium', () => {
   });
 
   it('shows the job with its steps, its downtime and the backup taken before it on the History page', async () => {
-    const { app, page, jobId } = await installed();
+    // Slowed down as in the first case: a downtime of seconds, which the page says in seconds.
+    const { app, page, jobId } = await installed({ install: { hooks: slowSteps } });
     const admin = await app.admin();
     const res = await admin.query<{ updateJob: { backupId: string; unavailableSeconds: number } }>(
       'query ($id: ID!) { updateJob(id: $id) { backupId unavailableSeconds } }',
