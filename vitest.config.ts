@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Runs beside the integration files, in the same group: vitest wants the same worker count.
+          maxWorkers: 3,
         },
       },
       {
@@ -22,8 +24,12 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/demo-vendor-template.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // These files mostly wait (child processes, loopback servers, health checks), not compute:
+          // three at a time on two cores instead of vitest's default of cores - 1 = one at a time.
+          maxWorkers: 3,
         },
       },
       {
@@ -32,6 +38,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/helpers/demo-vendor-template.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // The browser runs alone, after the other projects, one file at a time.

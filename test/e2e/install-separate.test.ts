@@ -1,30 +1,75 @@
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PatchbayOptions } from '../../server/main.js';
 import { WEB_DIST } from '../../server/web-build.js';
 import { launchBrowser, loggedInPage } from '../helpers/browser.js';
 import { acknowledgeWarnings, backToLogin, chooseVersion, slowSteps, waitForStaged, watchInstallation } from '../helpers/e2e-install.js';
+import { install, plannedModules, stageDownload, waitForJob } from '../helpers/install-api.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
+/**
+ * Each case starts its own embedded demo (8.1.0 installed, a licence that makes 8.2.0 installable)
+ * and sets up through the API what it starts from, so that any one of them runs alone (`-t`).
+ */
 describe('installing a separately downloaded version in Chromium', () => {
-  let app: TestApp;
   let browser: Browser;
-  let page: Page;
-  let jobId: string;
+  const apps: TestApp[] = [];
+  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    // The embedded demo: 8.1.0 installed, a licence that makes 8.2.0 installable; each step slowed down to be watched.
-    app = await startTestApp({ options: { webDist: WEB_DIST, install: { hooks: slowSteps } } });
-    await app.waitForState('RUNNING');
     browser = await launchBrowser();
-    page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Search now' }).click();
+  });
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    for (const app of apps.splice(0)) await app.close();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
   });
 
+  /** A fresh demo, running. */
+  async function demo(options: PatchbayOptions = {}): Promise<TestApp> {
+    const app = await startTestApp({ options: { webDist: WEB_DIST, ...options } });
+    apps.push(app);
+    await app.waitForState('RUNNING');
+    return app;
+  }
+
+  /** A new browser context, logged in on the Updates page. */
+  async function updatesPage(app: TestApp): Promise<Page> {
+    const page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
+    contexts.push(page.context());
+    return page;
+  }
+
+  /**
+   * A fresh demo on which 8.2.0 was downloaded separately and installed through the API, with the
+   * modules its plan selects (as the first case does in the browser); then a page logged in.
+   */
+  async function installed(options: PatchbayOptions = {}): Promise<{ app: TestApp; page: Page; jobId: string }> {
+    const app = await demo(options);
+    const admin = await app.admin();
+    const check = await admin.query<{ checkForUpdates: { __typename: string } }>('mutation { checkForUpdates { __typename } }');
+    expect(check.data?.checkForUpdates.__typename).toBe('CheckForUpdatesSuccess');
+    const jobId = await stageDownload(admin, '8.2.0', await plannedModules(admin, '8.2.0'));
+    // The estimate the confirmation shows first (its first one measures the disk's copy speed, once per home).
+    const estimate = await admin.query<{ installEstimate: { __typename: string } }>(
+      'query ($id: ID!) { installEstimate(jobId: $id) { __typename } }',
+      { id: jobId },
+    );
+    expect(estimate.data?.installEstimate.__typename).toBe('InstallEstimate');
+    expect((await install(admin, { jobId })).__typename).toBe('InstallSuccess');
+    const done = await waitForJob(admin, jobId, ['SUCCEEDED', 'FAILED']);
+    expect(done.outcome, JSON.stringify(done)).toBe('SUCCEEDED');
+    await expect.poll(() => app.patchbay.supervisor.getState().state, { timeout: 15_000 }).toBe('RUNNING');
+    return { app, page: await updatesPage(app), jobId };
+  }
+
   it('downloads 8.2.0 in the background, then installs it after the confirmation, showing each step, the restart and the outcome', async () => {
+    // Each step slowed down to be watched.
+    const app = await demo({ install: { hooks: slowSteps } });
+    const page = await updatesPage(app);
+    await page.getByRole('button', { name: 'Search now' }).click();
     await chooseVersion(page, '8.2.0');
     // In one go, without acknowledging the module warnings: refused, and said in words.
     await page.getByRole('button', { name: 'Download and install' }).click();
@@ -52,8 +97,12 @@ describe('installing a separately downloaded version in Chromium', () => {
     // The page's WebSockets pass through a route, so that the test can cut them (a network outage).
     const sockets: WebSocketRoute[] = [];
     let networkDown = false;
+    let refused = 0;
     await page.context().routeWebSocket(/\/graphql$/, (ws) => {
-      if (networkDown) return ws.close({ code: 1013, reason: 'network down (test)' });
+      if (networkDown) {
+        refused += 1;
+        return ws.close({ code: 1013, reason: 'network down (test)' });
+      }
       ws.connectToServer();
       sockets.push(ws);
     });
@@ -80,8 +129,8 @@ describe('installing a separately downloaded version in Chromium', () => {
           const connection = page.getByTestId('connection-state');
           await connection.getByText('Reconnecting…').waitFor();
           await page.getByText('The connection to Patchbay was lost.').waitFor();
-          await page.waitForTimeout(1200);
-          // Still down after retries that the route refused: the page keeps saying so.
+          // Still down after retries that the route refused (two, not a fixed time): the page keeps saying so.
+          await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
           shownWhileDown = (await connection.getAttribute('data-live')) ?? '';
           networkDown = false;
         }
@@ -115,11 +164,12 @@ describe('installing a separately downloaded version in Chromium', () => {
     const admin = await app.admin();
     const api = await admin.query<{ system: { version: string; state: string } }>('{ system { version state } }');
     expect(api.data?.system).toEqual({ version: '8.2.0', state: 'RUNNING' });
-    jobId = new URL(page.url()).searchParams.get('job') ?? '';
-    expect(jobId).not.toBe('');
+    expect(new URL(page.url()).searchParams.get('job') ?? '').not.toBe('');
   });
 
   it('shows the job with its steps, its downtime and the backup taken before it on the History page', async () => {
+    // Slowed down as in the first case: a downtime of seconds, which the page says in seconds.
+    const { app, page, jobId } = await installed({ install: { hooks: slowSteps } });
     const admin = await app.admin();
     const res = await admin.query<{ updateJob: { backupId: string; unavailableSeconds: number } }>(
       'query ($id: ID!) { updateJob(id: $id) { backupId unavailableSeconds } }',
@@ -157,10 +207,12 @@ describe('installing a separately downloaded version in Chromium', () => {
   });
 
   it('restores the backup taken before the installation from the History page, and follows the restore on the Updates page', async () => {
+    const { app, page, jobId } = await installed();
     const admin = await app.admin();
     const { backupId } = (
       await admin.query<{ updateJob: { backupId: string } }>('query ($id: ID!) { updateJob(id: $id) { backupId } }', { id: jobId })
     ).data!.updateJob;
+    await page.getByRole('link', { name: 'History' }).click();
     await page
       .locator(`tr[data-backup="${backupId}"]`)
       .getByRole('button', { name: /^Restore the backup of .* \(8\.1\.0\)$/ })
@@ -188,6 +240,7 @@ describe('installing a separately downloaded version in Chromium', () => {
   });
 
   it('keeps the outcome in the address, and Back to login ends the session', async () => {
+    const { app, page, jobId } = await installed();
     await page.goto(`${app.url}/updates?job=${jobId}`);
     await page.locator('[data-outcome="SUCCEEDED"]').waitFor();
     await backToLogin(page, app.url);

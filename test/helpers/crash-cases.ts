@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect, onTestFailed } from 'vitest';
 import { HttpClient } from './graphql-clients.js';
-import { install, job, leftovers, liveFiles, stageDownload, treeHashes, waitForJob, type JobView } from './install-api.js';
+import { install, job, leftovers, liveFiles, plannedModules, stageDownload, treeHashes, waitForJob, type JobView } from './install-api.js';
 import { type InstallFeed, prepareForInstall, publishInstallFeed, RELEASE_8_2_0 } from './install-feed.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -200,8 +200,11 @@ export class CrashLab {
     const h = await this.start(home);
     try {
       const client = await this.login(h);
+      // The data is the one of an appliance that has run (Patchbay listens before it is up).
+      const system = await waitForSystem(client, 'RUNNING', 20_000);
+      if (system.state !== 'RUNNING') throw new Error(`the appliance of the template is ${system.state}, not RUNNING`);
       await prepareForInstall(client, this.feed!);
-      const modules = modulesFor ? await selectedModules(client, modulesFor) : [];
+      const modules = modulesFor ? await plannedModules(client, modulesFor) : [];
       const jobId = stage ? await stageDownload(client, stage, modules) : null;
       await this.stop(h);
       const dataDir = path.join(home, 'appliance', 'data');
@@ -242,8 +245,13 @@ export class CrashLab {
       ? { PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS: String(c.healthCheckTimeoutMs) }
       : {};
     const first = await this.start(home, { ...killEnv, ...timeout });
+    const firstClient = await this.login(first);
+    // Patchbay listens before its appliance is up, and an installation starts only from a healthy one.
+    expect(await waitForSystem(firstClient, 'RUNNING', 20_000), 'the appliance runs before the installation').toMatchObject({
+      state: 'RUNNING',
+    });
     // A kill at PREFLIGHT may come before the answer leaves: only the connection may fail then.
-    const res = await install(await this.login(first), c.install).catch((err: unknown) => err as Error);
+    const res = await install(firstClient, c.install).catch((err: unknown) => err as Error);
     if (res instanceof Error) expect(res.message).toBe('fetch failed');
     else expect(res.__typename, JSON.stringify(res)).toBe('InstallSuccess');
     // The whole group dies of the signal; killed alone, Patchbay leaves tsx to exit with 128 + 9.
@@ -317,18 +325,6 @@ export class CrashLab {
     fs.rmSync(home, { recursive: true, force: true });
     return view;
   }
-}
-
-/** The modules the plan pre-selects for `version`, at the version it proposes. */
-async function selectedModules(client: HttpClient, version: string): Promise<{ moduleId: string; version: string }[]> {
-  type Plan = { moduleUpdates: { __typename: string; modules?: { moduleId: string; selected: boolean; targetVersion: string | null }[] } };
-  const res = await client.query<Plan>(
-    `query ($v: String!) { moduleUpdates(targetVersion: $v) { __typename ... on ModulePlan { modules { moduleId selected targetVersion } } } }`,
-    { v: version },
-  );
-  const plan = res.data?.moduleUpdates;
-  if (plan?.__typename !== 'ModulePlan') throw new Error(`moduleUpdates: ${JSON.stringify(res)}`);
-  return plan.modules!.filter((m) => m.selected && m.targetVersion).map((m) => ({ moduleId: m.moduleId, version: m.targetVersion! }));
 }
 
 async function waitForSystem(client: HttpClient, state: string, timeoutMs: number): Promise<{ version: string; state: string }> {

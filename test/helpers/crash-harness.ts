@@ -1,7 +1,7 @@
 /**
  * A Patchbay process for crash tests, run with tsx like `server/main.ts`, that can die at a chosen
  * point of an installation with SIGKILL: a power cut, with no chance to clean up. Without the
- * variables below it is a plain Patchbay.
+ * variables below it is a plain Patchbay (with the tests' cheap password hasher).
  *
  *   PATCHBAY_TEST_KILL_AT=<step>              once that step is journaled, before it acts (a ROLLBACK_* step
  *                                             only while rolling back, any other step only going forward)
@@ -16,6 +16,7 @@ import { createLogger } from '../../server/adapters/logger.js';
 import { kernelCopy } from '../../server/adapters/backup/file-copy.js';
 import type { InstallJournal } from '../../server/domain/install.js';
 import { exitOnSignals, startPatchbay } from '../../server/main.js';
+import { fastHasher } from './fast-hasher.js';
 
 const env = process.env;
 const killAt = env.PATCHBAY_TEST_KILL_AT || null;
@@ -80,6 +81,7 @@ const patchbay = await startPatchbay(config, {
   logger,
   webDist: null,
   scheduledChecks: false,
+  hasher: fastHasher,
   install: { healthCheckTimeoutMs, hooks: killAt ? { afterJournal } : undefined },
   backupIo: killAfterBytes !== null ? { copyFile: copyFileCounting } : undefined,
 });

@@ -46,6 +46,18 @@ export async function waitForJob(client: HttpClient, id: string, states: string[
   throw new Error(`job ${id} did not reach ${states.join('/')} within ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
+/** The modules the plan pre-selects for `version`, at the version it proposes. */
+export async function plannedModules(client: HttpClient, version: string): Promise<{ moduleId: string; version: string }[]> {
+  type Plan = { moduleUpdates: { __typename: string; modules?: { moduleId: string; selected: boolean; targetVersion: string | null }[] } };
+  const res = await client.query<Plan>(
+    `query ($v: String!) { moduleUpdates(targetVersion: $v) { __typename ... on ModulePlan { modules { moduleId selected targetVersion } } } }`,
+    { v: version },
+  );
+  const plan = res.data?.moduleUpdates;
+  if (plan?.__typename !== 'ModulePlan') throw new Error(`moduleUpdates: ${JSON.stringify(res)}`);
+  return plan.modules!.filter((m) => m.selected && m.targetVersion).map((m) => ({ moduleId: m.moduleId, version: m.targetVersion! }));
+}
+
 /** Schedules a download now and waits until it is staged; returns the job id. */
 export async function stageDownload(
   client: HttpClient,

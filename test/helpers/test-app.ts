@@ -8,6 +8,8 @@ import path from 'node:path';
 import { loadConfig } from '../../server/config.js';
 import { silentLogger } from '../../server/adapters/logger.js';
 import { startPatchbay, type Patchbay, type PatchbayOptions } from '../../server/main.js';
+import { copyDemoVendorTemplate } from './demo-vendor-template.js';
+import { fastHasher } from './fast-hasher.js';
 import { HttpClient } from './graphql-clients.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -16,7 +18,7 @@ export interface TestApp {
   patchbay: Patchbay;
   url: string;
   home: string;
-  /** A client logged in as admin (one scrypt verification per app). */
+  /** A client logged in as admin (one password verification per app). */
   admin(): Promise<HttpClient>;
   anonymous(): HttpClient;
   /** Creates an API token through the API and returns its secret. */
@@ -38,11 +40,15 @@ export async function startTestApp({
     PATCHBAY_DEMO_CALL_INTERVAL_MS: '0',
     ...env,
   });
+  // The embedded demo vendor of this run, built once, instead of a new one per home.
+  if (!config.feed) copyDemoVendorTemplate(dir);
   const patchbay = await startPatchbay(config, {
     logger: silentLogger,
     webDist: null,
     scheduledChecks: false,
     networkTimeoutMs: 2000,
+    // Real scrypt at a tiny cost; a test of the login itself passes `createScryptHasher()`.
+    hasher: fastHasher,
     ...options,
   });
   const url = patchbay.app.url;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../server/adapters/logger.js';
 import { systemClock } from '../../../server/adapters/clock.js';
+import { createScryptHasher } from '../../../server/adapters/password-hasher.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 const SYSTEM = '{ system { version state } }';
@@ -15,6 +16,8 @@ describe('accounts and access over HTTP', () => {
   beforeAll(async () => {
     app = await startTestApp({
       options: {
+        // The login's own tests: the real scrypt cost, as an attacker meets it.
+        hasher: createScryptHasher(),
         logger: createLogger('debug', (line) => logLines.push(line)),
         clock: { ...systemClock, now: () => new Date(Date.now() + clockOffsetMs) },
       },

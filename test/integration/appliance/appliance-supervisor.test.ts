@@ -10,6 +10,7 @@ import { systemClock } from '../../../server/adapters/clock.js';
 import { ApplianceSupervisor, type SupervisorState } from '../../../server/services/appliance-supervisor.js';
 
 const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
+const HEALTH_INTERVAL_MS = 200;
 
 async function waitFor(sut: ApplianceSupervisor, state: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
@@ -30,7 +31,12 @@ describe('ApplianceSupervisor with the real demo appliance', () => {
     layout = new ApplianceLayout(root);
     await installDemoAppliance(layout, { sourceDir: DEMO_APPLIANCE_SOURCE, version: '8.1.0' });
     const runtime = new ChildProcessAppliance({ layout, nodePath: NODE_MODULES });
-    sut = new ApplianceSupervisor({ runtime, clock: systemClock, healthIntervalMs: 200, restartBackoffMs: { initial: 100, max: 1000 } });
+    sut = new ApplianceSupervisor({
+      runtime,
+      clock: systemClock,
+      healthIntervalMs: HEALTH_INTERVAL_MS,
+      restartBackoffMs: { initial: 100, max: 1000 },
+    });
     seen = [];
     sut.onStateChange((s) => seen.push(s));
   });
@@ -67,7 +73,8 @@ describe('ApplianceSupervisor with the real demo appliance', () => {
     await sut.start();
     await sut.stopForMaintenance('update to 8.1.3');
     expect(sut.getState()).toMatchObject({ state: 'MAINTENANCE', telephonyAvailable: false, reason: 'update to 8.1.3' });
-    await new Promise((r) => setTimeout(r, 600));
+    // Not a wait for something to happen: three health-check intervals in which nothing may start it.
+    await new Promise((r) => setTimeout(r, 3 * HEALTH_INTERVAL_MS));
     expect(sut.getState().state).toBe('MAINTENANCE');
     expect(fs.existsSync(path.join(layout.dataDir, 'pbx.pid'))).toBe(false);
     await sut.startAfterMaintenance();

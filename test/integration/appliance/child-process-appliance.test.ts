@@ -20,6 +20,16 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, timeout
   }
 }
 
+/** Call records in the appliance's database, read through a connection of its own (closed again). */
+function countCalls(dataDir: string): number {
+  const db = new Database(path.join(dataDir, 'calls.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM calls').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 describe('ChildProcessAppliance', () => {
   let root: string;
   let layout: ApplianceLayout;
@@ -82,7 +92,11 @@ describe('ChildProcessAppliance', () => {
         () => sut.health(),
         (h) => h.healthy,
       );
-      await new Promise((r) => setTimeout(r, 200));
+      // Calls taken since the start (the seed holds 50): recent writes, still in the WAL.
+      await until(
+        () => countCalls(layout.dataDir),
+        (n) => n > 55,
+      );
       await sut.stop();
       expect(sut.isRunning()).toBe(false);
       expect(

@@ -191,8 +191,16 @@ describe('download', () => {
   it('stops when cancelled, leaving the partial file for discardPartial', async () => {
     const controller = new AbortController();
     server.stallAfter = 100_000;
-    const pending = download(target, dest, { ...fast, idleTimeoutMs: 5000, signal: controller.signal });
-    setTimeout(() => controller.abort(), 200);
+    // Cancelled while it waits on the stalled server, once it has every byte sent before the stall.
+    const pending = download(target, dest, {
+      ...fast,
+      idleTimeoutMs: 5000,
+      signal: controller.signal,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        if (p.bytesDone >= 100_000) setImmediate(() => controller.abort());
+      },
+    });
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
     await discardPartial(dest);
     expect(fs.readdirSync(dir)).toEqual([]);

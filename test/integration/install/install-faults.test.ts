@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InstallFeed, publishInstallFeed, prepareForInstall, RELEASE_8_2_0, FIXTURE_MODULES } from '../../helpers/install-feed.js';
-import { install, leftovers, liveFiles, stageDownload, treeHashes, waitForJob } from '../../helpers/install-api.js';
+import { install, job, leftovers, liveFiles, stageDownload, treeHashes, waitForJob } from '../../helpers/install-api.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { mountTmpfs, unmount } from '../../helpers/tmpfs.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
@@ -65,6 +65,14 @@ describe('installations that fail', () => {
   }
 
   const dataDir = (app: TestApp) => path.join(app.home, 'appliance', 'data');
+  const countCalls = (file: string) => {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM calls').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
   /**
    * The data's bytes, read with the appliance stopped: a running SQLite appliance keeps recent
    * writes in its WAL and moves them into the database when it stops.
@@ -241,7 +249,9 @@ describe('installations that fail', () => {
 
   it('keeps every call record written before the stop when it restores (the appliance takes calls until then)', async () => {
     const { app, admin } = await appWith({}, { PATCHBAY_DEMO_CALL_INTERVAL_MS: '20' });
-    await new Promise((r) => setTimeout(r, 300));
+    // The appliance has taken calls of its own (the seed holds 50) before the installation starts.
+    const deadline = Date.now() + 10_000;
+    while (countCalls(path.join(dataDir(app), 'calls.db')) <= 55 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const res = await install(admin, { version: '8.2.1', modules: [], acknowledgeWarnings: true });
     const done = await waitForJob(admin, res.job!.id, ['SUCCEEDED', 'FAILED']);
     expect(done.outcome).toBe('RESTORED');
@@ -256,7 +266,7 @@ describe('installations that fail', () => {
       }
     };
     const atStop = read(backup);
-    expect(atStop.length).toBeGreaterThan(50);
+    expect(atStop.length).toBeGreaterThan(55);
     const now = read(path.join(dataDir(app), 'calls.db'));
     expect(now.slice(0, atStop.length)).toEqual(atStop);
   });
@@ -280,8 +290,11 @@ describe('installations that fail', () => {
     });
 
     it('refuses a second installation while one runs', async () => {
+      // The first installation waits after its PREFLIGHT until the refusals below have been answered.
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => (release = r));
       const { app, admin } = await appWith({
-        install: { hooks: { afterJournal: () => new Promise((r) => setTimeout(r, 150)) }, healthCheckTimeoutMs: 4000 },
+        install: { hooks: { afterJournal: (j) => (j.step === 'PREFLIGHT' ? gate : undefined) }, healthCheckTimeoutMs: 4000 },
       });
       const first = await install(admin, {
         version: '8.2.0',
@@ -295,6 +308,8 @@ describe('installations that fail', () => {
         (await admin.query<{ cancelJob: { code: string } }>(`mutation { cancelJob(id: "${first.job!.id}") { ... on Error { code } } }`))
           .data!.cancelJob.code,
       ).toBe('JOB_NOT_CANCELLABLE');
+      expect((await job(admin, first.job!.id)).state).toBe('INSTALLING');
+      release();
       expect((await waitForJob(admin, first.job!.id, ['SUCCEEDED', 'FAILED'])).state).toBe('SUCCEEDED');
       expect(app.patchbay.supervisor.getState().state).toBe('RUNNING');
     });

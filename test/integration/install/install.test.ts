@@ -147,22 +147,29 @@ describe('installation', () => {
     const ws = wsClient(app.url, { connectionParams: { authorization: `Bearer ${token}` } });
     try {
       expect((await install(admin, { jobId: id })).__typename).toBe('InstallSuccess');
+      // The installation goes on once both progress subscriptions are in place: each starts with where the job stands.
+      let subscribed = 0;
+      const onStarted = () => {
+        if (++subscribed === 2) release();
+      };
       type Progress = { updateProgress: { state: string; step: string | null } };
       type Restore = { restoreEvents: { seq: number; type: string; group: string | null; message: string } };
-      const progress = collect<Progress>(ws, `subscription { updateProgress(jobId: "${id}") { state step } }`, (e) =>
-        e.some((p) => p.updateProgress.state === 'FAILED'),
+      const progress = collect<Progress>(
+        ws,
+        `subscription { updateProgress(jobId: "${id}") { state step } }`,
+        (e) => e.some((p) => p.updateProgress.state === 'FAILED'),
+        { onStarted },
       );
       const sse = sseEvents<{ data: Progress }>(
         app.url,
         `subscription { updateProgress(jobId: "${id}") { state step } }`,
         { authorization: `Bearer ${token}` },
         (e) => e.some((p) => p.data.updateProgress.state === 'FAILED'),
+        { onStarted },
       );
       const restore = collect<Restore>(ws, `subscription { restoreEvents(jobId: "${id}") { seq type group message } }`, (e) =>
         e.some((r) => r.restoreEvents.type === 'FINISHED' || r.restoreEvents.type === 'FAILED'),
       );
-      await new Promise((r) => setTimeout(r, 500));
-      release();
 
       // PREFLIGHT's event may come before the subscribers are in place: it is not asserted.
       const stepsOf = (list: (string | null)[]) => [...new Set(list.filter((s) => s && s !== 'PREFLIGHT'))];
@@ -218,7 +225,9 @@ describe('installation', () => {
     const backupId = created.data!.createBackup.backup.id;
     const backupCalls = readCalls(path.join(app.home, 'backups', backupId, 'data', 'calls.db')).rows;
     // Calls go on after the backup; the restore brings the data back to the backup's moment.
-    await new Promise((r) => setTimeout(r, 300));
+    const live = path.join(app.home, 'appliance', 'data', 'calls.db');
+    const deadline = Date.now() + 10_000;
+    while (readCalls(live).rows.length <= backupCalls.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 30));
     const estimate = await admin.query<{ installEstimate: { seconds: number; dataBytes: number } }>(
       `{ installEstimate(backupId: "${backupId}") { ... on InstallEstimate { seconds dataBytes } } }`,
     );

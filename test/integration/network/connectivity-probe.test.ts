@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeEndpoint } from '../../../server/adapters/network/connectivity-probe.js';
 
+const OK_DELAY_MS = 60;
+
 const listen = (server: net.Server) =>
   new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
@@ -23,7 +25,8 @@ describe('probeEndpoint', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-probe-'));
-    const ok = http.createServer((_req, res) => res.end('ok'));
+    // Answers after a known delay, so that the HTTP step's latency has a lower bound.
+    const ok = http.createServer((_req, res) => void setTimeout(() => res.end('ok'), OK_DELAY_MS));
     const failing = http.createServer((_req, res) => res.writeHead(503).end());
     const stall = net.createServer(() => {}); // accepts, never answers
     execFileSync(
@@ -63,7 +66,9 @@ describe('probeEndpoint', () => {
   });
 
   it('passes every step for a reachable HTTP endpoint, with latencies', async () => {
+    const started = performance.now();
     const sut = await probeEndpoint({ purpose: 'Update feed', url: `http://127.0.0.1:${okPort}/timestamp.json` }, { timeoutMs: 2000 });
+    const elapsedMs = performance.now() - started;
     expect(sut.ok).toBe(true);
     expect(sut.host).toBe('127.0.0.1');
     expect(sut.port).toBe(okPort);
@@ -72,7 +77,15 @@ describe('probeEndpoint', () => {
       ['TCP', true],
       ['HTTP', true],
     ]);
-    for (const s of sut.steps) expect(s.latencyMs).toBeGreaterThanOrEqual(0);
+    // Whole milliseconds, each step within the probe's own duration, the steps one after another;
+    // the HTTP step includes the server's delay (a timer may fire up to a millisecond early).
+    for (const s of sut.steps) {
+      expect(Number.isInteger(s.latencyMs), `${s.step}: ${s.latencyMs}`).toBe(true);
+      expect(s.latencyMs).toBeGreaterThanOrEqual(0);
+    }
+    const total = sut.steps.reduce((n, s) => n + s.latencyMs, 0);
+    expect(total).toBeLessThanOrEqual(Math.ceil(elapsedMs) + sut.steps.length);
+    expect(sut.steps.find((s) => s.step === 'HTTP')!.latencyMs).toBeGreaterThanOrEqual(OK_DELAY_MS - 1);
   });
 
   it('names a closed port as a refused TCP connection and stops there', async () => {
