@@ -88,6 +88,7 @@ describe('a failed installation in one go, restored, in Chromium', () => {
     const outcome = page.locator('[data-outcome="RESTORED"]');
     await outcome.getByRole('heading', { name: 'The installation of 8.2.0 failed.' }).waitFor();
     await outcome.getByText('Cause: The migration of the data failed.').waitFor();
+    await outcome.getByText('Technical detail, as logged (English)').click();
     await outcome.getByText(/calls-recording-flag/).waitFor();
     await outcome.getByText('The previous state was restored: 8.1.0 runs with its data as before.').waitFor();
     expect(await outcome.getAttribute('data-code')).toBe('MIGRATION_FAILED');

@@ -402,6 +402,7 @@ export const de: Messages = {
   'install.outcome.restoreSucceeded': 'Sicherung {backup} ist wiederhergestellt: {version} läuft mit ihren Daten.',
   'install.outcome.restoreFailed': 'Die Wiederherstellung der Sicherung {backup} ist fehlgeschlagen.',
   'install.outcome.cause': 'Ursache: {message}',
+  'install.outcome.technical': 'Technische Angabe, wie protokolliert (Englisch)',
   'install.outcome.RESTORED': 'Der vorherige Zustand wurde wiederhergestellt: {version} läuft mit seinen Daten wie zuvor.',
   'install.outcome.RESTORED.restore': 'Der Zustand vor der Wiederherstellung ist zurück: {version} läuft mit seinen Daten wie zuvor.',
   'install.outcome.ROLLED_BACK': 'Die Daten waren noch nicht verändert: {version} läuft wieder wie zuvor.',

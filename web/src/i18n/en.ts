@@ -382,6 +382,7 @@ export const en = {
   'install.outcome.restoreSucceeded': 'Backup {backup} is restored: {version} is running with its data.',
   'install.outcome.restoreFailed': 'Restoring backup {backup} failed.',
   'install.outcome.cause': 'Cause: {message}',
+  'install.outcome.technical': 'Technical detail, as logged (English)',
   'install.outcome.RESTORED': 'The previous state was restored: {version} runs with its data as before.',
   'install.outcome.RESTORED.restore': 'The state before the restore is back: {version} runs with its data as before.',
   'install.outcome.ROLLED_BACK': 'The data had not been changed yet: {version} runs again as before.',

@@ -401,6 +401,7 @@ export const fr: Messages = {
   'install.outcome.restoreSucceeded': 'La sauvegarde {backup} est restaurée : la {version} fonctionne avec ses données.',
   'install.outcome.restoreFailed': 'La restauration de la sauvegarde {backup} a échoué.',
   'install.outcome.cause': 'Cause : {message}',
+  'install.outcome.technical': 'Détail technique, tel que journalisé (en anglais)',
   'install.outcome.RESTORED': "L'état précédent a été restauré : la {version} fonctionne avec ses données comme avant.",
   'install.outcome.RESTORED.restore': "L'état d'avant la restauration est revenu : la {version} fonctionne avec ses données comme avant.",
   'install.outcome.ROLLED_BACK': "Les données n'avaient pas encore été modifiées : la {version} fonctionne de nouveau comme avant.",
