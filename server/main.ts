@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './adapters/clock.js';
 import type { StaticFeedServer } from './adapters/feed/static-feed-server.js';
+import { randomIds } from './adapters/ids.js';
 import { createLogger, type Logger } from './adapters/logger.js';
 import { createScryptHasher } from './adapters/password-hasher.js';
 import type { ApplianceLayout } from './adapters/appliance/appliance-layout.js';
@@ -65,6 +66,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     clock,
     { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * 3_600_000 },
     logger.child({ area: 'accounts' }),
+    randomIds,
   );
   const { generatedPassword } = await accounts.ensureAdmin(config.adminPassword);
   const systemId = new SystemInfoRepository(db).ensureSystemId(clock.now());

@@ -3,7 +3,7 @@
  * (chosen by `instanceof`), a full disk is DISK_FULL wherever it happens, and any other failure
  * takes the code of the step it happened in. Pure: the engine records what this returns.
  */
-import { downloadFailure } from './download-failure.js';
+import { DOWNLOAD_FAILURE_CODES, downloadFailure } from './download-failure.js';
 import type { JournalFailure, JournalStep } from './install.js';
 import {
   ApplianceError,
@@ -56,34 +56,23 @@ export const INSTALL_FAILURE_CODES = [
   'INTERRUPTED',
   'ROLLBACK_FAILED',
   'RECOVERY_PENDING',
-  'DISK_FULL',
   // the domain errors' own codes
   'APPLIANCE_UNHEALTHY',
   'APPLIANCE_CHANGED',
   'STAGED_RELEASE_MISSING',
   'JOB_NOT_IN_DATABASE',
-  'INSUFFICIENT_DISK',
   'NOT_INSTALLABLE',
   'RELEASE_NOT_AVAILABLE',
-  'BACKUP_FAILED',
   'BACKUP_UNREADABLE',
   'BACKUP_NOT_VERIFIED',
-  'RESTORE_FAILED',
   'BACKUP_NOT_FOUND',
   'APPLIANCE_NOT_INSTALLED',
   'APPLIANCE_LAYOUT_INVALID',
   'APPLIANCE_START_FAILED',
   'APPLIANCE_STOP_FAILED',
   'APPLIANCE_OPERATION_FAILED',
-  'CHECKSUM_MISMATCH',
-  'TOO_LARGE',
-  'NETWORK',
-  'HTTP_STATUS',
-  'CANCELLED',
-  'DISK_WRITE',
-  'UNSAFE_ARCHIVE',
-  'STAGING_UNREADABLE',
-  'STAGING_CORRUPT',
+  // a one-go installation's download fails as a download job does
+  ...DOWNLOAD_FAILURE_CODES,
 ] as const satisfies readonly FailureCodeOfErrors[];
 export type InstallFailureCode = (typeof INSTALL_FAILURE_CODES)[number];
 

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { Clock } from '../adapters/clock.js';
+import type { IdGenerator } from '../adapters/ids.js';
 import type { Logger } from '../adapters/logger.js';
 import type { PasswordHasher } from '../adapters/password-hasher.js';
 import {
@@ -66,6 +67,7 @@ export class AccountsService {
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
     private readonly logger: Logger,
+    private readonly newId: IdGenerator,
   ) {}
 
   /**
@@ -81,7 +83,7 @@ export class AccountsService {
     const generatedPassword = initialPassword ? null : crypto.randomBytes(15).toString('base64url');
     const now = this.clock.now();
     this.repo.insertUser({
-      id: crypto.randomUUID(),
+      id: this.newId(),
       username: ADMIN_USERNAME,
       passwordHash: await this.hasher.hash(initialPassword ?? generatedPassword!),
       createdAt: now,
@@ -191,7 +193,7 @@ export class AccountsService {
     if (expiresAt && expiresAt <= now) throw new InvalidInputError('The expiry date must be in the future.', 'expiresAt');
     const secret = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
     const token: ApiTokenRow = {
-      id: crypto.randomUUID(),
+      id: this.newId(),
       name: trimmed,
       prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
       secretHash: sha256(secret),

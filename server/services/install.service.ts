@@ -6,11 +6,11 @@
  * administrator's backups are in backup.service.ts, the foreseen unavailable time in
  * install-estimate.service.ts.
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
 import type { BackupStore } from '../adapters/backup/backup-store.js';
 import type { Clock } from '../adapters/clock.js';
+import type { IdGenerator } from '../adapters/ids.js';
 import type { Principal } from '../domain/auth.js';
 import { newJournal, roomNeeded } from '../domain/install.js';
 import { installNotices, type Said } from '../domain/install-notices.js';
@@ -46,6 +46,7 @@ export interface InstallServiceDeps {
   layout: ApplianceLayout;
   freeSpace: (dir: string) => Promise<number>;
   clock: Clock;
+  newId: IdGenerator;
 }
 
 export class InstallService {
@@ -219,7 +220,7 @@ export class InstallService {
     },
   ): JobRow {
     const now = this.deps.clock.now();
-    const id = crypto.randomUUID();
+    const id = this.deps.newId();
     try {
       this.deps.jobs.insertActive({
         id,

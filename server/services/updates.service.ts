@@ -210,7 +210,10 @@ export class UpdatesService {
     return stored && release ? { release, catalog: stored.catalog } : null;
   }
 
-  /** Where a release bundle (or a module bundle released for it) is, with its signed length and hash. */
+  /**
+   * Where a release bundle (or a module bundle released for it) is, with its signed length and hash.
+   * A verified catalog that names a bundle the signed targets do not list is a malformed feed.
+   */
   bundleFor(version: string, module?: { moduleId: string; version: string }): { name: string; length: number; sha256: string } {
     const stored = this.repo.loadCatalog();
     const release = stored && [...stored.catalog.channels.stable, ...stored.catalog.channels.beta].find((r) => r.version === version);
@@ -218,7 +221,10 @@ export class UpdatesService {
       ? stored?.catalog.modules.find((m) => m.id === module.moduleId && m.version === module.version)?.bundle
       : release?.bundle;
     const target = bundle && stored?.targets[bundle.target];
-    if (!target) throw new Error(`No signed target for ${module ? `${module.moduleId} ${module.version}` : version}.`);
+    if (!target) {
+      const what = module ? `${module.moduleId} ${module.version}` : version;
+      throw new FeedError('FEED_MALFORMED', `The feed lists no signed target for ${what}.`, { file: bundle?.target ?? what });
+    }
     return target;
   }
 

@@ -137,6 +137,7 @@ export function wireInstall(
     layout,
     freeSpace,
     clock,
+    newId: randomIds,
   });
   const installEstimate = new InstallEstimateService({
     jobs: jobsRepo,

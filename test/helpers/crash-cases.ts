@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { expect, onTestFailed } from 'vitest';
+import { expect, it, onTestFailed } from 'vitest';
 import { HttpClient } from './graphql-clients.js';
 import { install, job, leftovers, liveFiles, plannedModules, stageDownload, treeHashes, waitForJob, type JobView } from './install-api.js';
 import { type InstallFeed, prepareForInstall, publishInstallFeed, RELEASE_8_2_0 } from './install-feed.js';
@@ -390,4 +390,27 @@ function appliancesOn(dataDir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * One test per step of a separate installation of TARGET_VERSION killed there: each restarts on a
+ * copy of the staged template and must end with the case's outcome.
+ */
+export function killedAtEachStep(
+  lab: CrashLab,
+  template: () => Template,
+  cases: readonly { step: string; outcome: Outcome; why: string }[],
+): void {
+  for (const { step, outcome, why } of cases) {
+    it(`killed at ${step}, ends ${outcome}: ${why}`, async () => {
+      await lab.run({
+        template: template(),
+        kill: { step },
+        install: { jobId: template().jobId! },
+        targetVersion: TARGET_VERSION,
+        outcome,
+        interrupted: step,
+      });
+    });
+  }
 }

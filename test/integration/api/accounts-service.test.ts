@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../server/adapters/clock.js';
+import { randomIds } from '../../../server/adapters/ids.js';
 import { createLogger } from '../../../server/adapters/logger.js';
 import { createScryptHasher, type PasswordHasher } from '../../../server/adapters/password-hasher.js';
 import { type Db, openDatabase } from '../../../server/db/client.js';
@@ -54,6 +55,7 @@ describe('AccountsService', () => {
       systemClock,
       { idleMs: 3_600_000, absoluteMs: 86_400_000 },
       createLogger('debug', (line) => logLines.push(line)),
+      randomIds,
     );
 
   describe('login of an unknown user', () => {

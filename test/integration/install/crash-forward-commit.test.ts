@@ -5,7 +5,7 @@
  * the migrated data. The kills before, where it undoes the installation, are in crash-forward.test.ts.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { CrashLab, type Outcome, type Template, TARGET_VERSION } from '../../helpers/crash-cases.js';
+import { CrashLab, killedAtEachStep, type Template, TARGET_VERSION } from '../../helpers/crash-cases.js';
 
 // A case starts two Patchbay processes and waits for an installation: well under a minute, more on a loaded machine.
 describe('a separate installation of 8.2.0 killed with SIGKILL after its modules and started again', { timeout: 120_000 }, () => {
@@ -18,24 +18,11 @@ describe('a separate installation of 8.2.0 killed with SIGKILL after its modules
   }, 120_000);
   afterAll(() => lab.teardown());
 
-  const cases: { step: string; outcome: Outcome; why: string }[] = [
+  killedAtEachStep(lab, () => template, [
     { step: 'START', outcome: 'SUCCEEDED', why: '8.2.0 is started again, found healthy and committed' },
     { step: 'HEALTHCHECK', outcome: 'SUCCEEDED', why: '8.2.0 is started again, found healthy and committed' },
     { step: 'COMMIT', outcome: 'SUCCEEDED', why: 'the commit is completed' },
-  ];
-
-  for (const { step, outcome, why } of cases) {
-    it(`killed at ${step}, ends ${outcome}: ${why}`, async () => {
-      await lab.run({
-        template,
-        kill: { step },
-        install: { jobId: template.jobId! },
-        targetVersion: TARGET_VERSION,
-        outcome,
-        interrupted: step,
-      });
-    });
-  }
+  ]);
 
   it('with Patchbay alone killed at HEALTHCHECK, stops the orphaned 8.2.0, starts it once more and succeeds', async () => {
     await lab.run({

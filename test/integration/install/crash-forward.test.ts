@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CrashLab, type Outcome, type Template, TARGET_VERSION } from '../../helpers/crash-cases.js';
+import { CrashLab, killedAtEachStep, type Template, TARGET_VERSION } from '../../helpers/crash-cases.js';
 
 // A case starts two Patchbay processes and waits for an installation: well under a minute, more on a loaded machine.
 describe('a separate installation of 8.2.0 killed with SIGKILL and started again', { timeout: 120_000 }, () => {
@@ -21,7 +21,7 @@ describe('a separate installation of 8.2.0 killed with SIGKILL and started again
   }, 120_000);
   afterAll(() => lab.teardown());
 
-  const cases: { step: string; outcome: Outcome; why: string }[] = [
+  killedAtEachStep(lab, () => template, [
     { step: 'PREFLIGHT', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },
     { step: 'STOP', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },
     { step: 'BACKUP', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },
@@ -29,20 +29,7 @@ describe('a separate installation of 8.2.0 killed with SIGKILL and started again
     { step: 'MIGRATE', outcome: 'RESTORED', why: 'the backup is restored and 8.1.0 runs' },
     { step: 'SWITCH', outcome: 'RESTORED', why: 'the backup is restored and 8.1.0 runs' },
     { step: 'MODULES', outcome: 'RESTORED', why: 'the backup is restored and 8.1.0 runs' },
-  ];
-
-  for (const { step, outcome, why } of cases) {
-    it(`killed at ${step}, ends ${outcome}: ${why}`, async () => {
-      await lab.run({
-        template,
-        kill: { step },
-        install: { jobId: template.jobId! },
-        targetVersion: TARGET_VERSION,
-        outcome,
-        interrupted: step,
-      });
-    });
-  }
+  ]);
 
   it('killed in the middle of the backup copy, discards the partial backup and runs 8.1.0 on its untouched data', async () => {
     const cut = Math.ceil(template.dataBytes / 2);
