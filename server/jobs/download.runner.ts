@@ -160,6 +160,11 @@ export class DownloadRunner implements DownloadRunnerControl {
       if (signal.aborted) return; // cancelled or stopping: the service or the next start decides
       const failure = downloadFailure(err);
       const { code, message } = failure;
+      // The files go first: whoever sees the job FAILED sees it without them.
+      const cleanupError = await this.discard(job).then(
+        () => null,
+        (cleanupErr: unknown) => cleanupErr,
+      );
       repo.move(job.id, ['DOWNLOADING', 'DOWNLOADED'], 'FAILED', {
         finishedAt: clock.now(),
         errorCode: code,
@@ -167,9 +172,9 @@ export class DownloadRunner implements DownloadRunnerControl {
         errorParams: failure.notice.params,
       });
       repo.addEvent(job.id, clock.now(), 'FAILED', message, failure.notice);
-      await this.discard(job).catch((cleanupErr: unknown) => {
-        const reason = cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr);
-        logger.error('the files of a failed download could not be removed', { jobId: job.id, err: cleanupErr });
+      if (cleanupError !== null) {
+        const reason = cleanupError instanceof Error ? cleanupError.message : String(cleanupError);
+        logger.error('the files of a failed download could not be removed', { jobId: job.id, err: cleanupError });
         repo.addEvent(
           job.id,
           clock.now(),
@@ -177,7 +182,7 @@ export class DownloadRunner implements DownloadRunnerControl {
           `The downloaded files could not be removed: ${reason}`,
           downloadNotice('DOWNLOAD_CLEANUP_FAILED', { reason: text(reason) }),
         );
-      });
+      }
       publish('FAILED', 0, 0, message);
       logger.warn('download job failed', { jobId: job.id, code, message });
     }
