@@ -60,6 +60,8 @@ describe('download jobs', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
+    // The API answers before the appliance is up: the tests below check that downloads leave it running.
+    await app.waitForState('RUNNING');
     admin = await app.admin();
     await admin.query('mutation { checkForUpdates { __typename } }');
   });
@@ -234,6 +236,7 @@ describe('download jobs and the clock', () => {
     };
     const app = await startTestApp({ options: { downloadOptions: { openAppend: fullDisk } } });
     try {
+      await app.waitForState('RUNNING');
       const admin = await app.admin();
       await admin.query('mutation { checkForUpdates { __typename } }');
       const res = await admin.query<ScheduleResult>(SCHEDULE, { input: { version: '8.1.3', acknowledgeWarnings: true } });
