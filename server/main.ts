@@ -176,9 +176,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  // Signals are handled from the start: a stop asked for while Patchbay starts waits for the start, then stops it.
+  const starting = startPatchbay(config, { logger });
+  exitOnSignals(starting, logger);
   let patchbay: Patchbay;
   try {
-    patchbay = await startPatchbay(config, { logger });
+    patchbay = await starting;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`patchbay: ${err.message}\n`);
@@ -193,23 +196,24 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);
-  exitOnSignals(patchbay, logger);
 }
 
 /** SIGINT/SIGTERM stop Patchbay gracefully (the appliance too, when it is its child); a second one exits at once. */
-export function exitOnSignals(patchbay: Patchbay, logger: Logger): void {
+export function exitOnSignals(patchbay: Patchbay | Promise<Patchbay>, logger: Logger): void {
   let signals = 0;
   const shutdown = (signal: string) => {
     signals += 1;
     if (signals > 1) process.exit(1);
     logger.info('shutting down', { signal });
-    patchbay.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('shutdown failed', { err });
-        process.exit(1);
-      },
-    );
+    Promise.resolve(patchbay)
+      .then((started) => started.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('shutdown failed', { err });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
