@@ -28,7 +28,7 @@ export interface InstallEstimate extends DowntimeEstimate {
 
 export interface InstallEstimateServiceDeps {
   jobs: Pick<JobsRepository, 'find' | 'list' | 'events'>;
-  steps: Pick<JobStepsRepository, 'list'>;
+  steps: Pick<JobStepsRepository, 'listOf'>;
   updates: Pick<UpdatesService, 'availableVersions'>;
   backups: Pick<BackupStore, 'get' | 'list' | 'measure'>;
   layout: Pick<ApplianceLayout, 'dataDir' | 'moduleStateFile'>;
@@ -101,18 +101,20 @@ export class InstallEstimateService {
   /** Succeeded installations: their unavailable time (stop to healthy) and the backup's part of it. */
   private pastInstalls(): { unavailableMs: number; backupMs: number }[] {
     const downtimeSteps = new Set<string>(INSTALL_STEPS.filter((s) => !['PREFLIGHT', 'DOWNLOAD', 'COMMIT'].includes(s)));
-    return this.deps.jobs
+    const jobs = this.deps.jobs
       .list(50)
       .filter((j) => j.outcome === 'SUCCEEDED' && j.mode !== 'RESTORE')
-      .slice(0, 10)
-      .map((j) => {
-        const steps = this.deps.steps.list(j.id).filter((s) => s.outcome === 'DONE' && s.finishedAt);
-        const ms = (s: (typeof steps)[number]) => s.finishedAt!.getTime() - s.startedAt.getTime();
-        return {
-          unavailableMs: steps.filter((s) => downtimeSteps.has(s.step)).reduce((n, s) => n + ms(s), 0),
-          backupMs: steps.filter((s) => s.step === 'BACKUP').reduce((n, s) => n + ms(s), 0),
-        };
-      });
+      .slice(0, 10);
+    // The steps of all of them in one query.
+    const done = this.deps.steps.listOf(jobs.map((j) => j.id)).filter((s) => s.outcome === 'DONE' && s.finishedAt);
+    const ms = (s: (typeof done)[number]) => s.finishedAt!.getTime() - s.startedAt.getTime();
+    return jobs.map((j) => {
+      const steps = done.filter((s) => s.jobId === j.id);
+      return {
+        unavailableMs: steps.filter((s) => downtimeSteps.has(s.step)).reduce((n, s) => n + ms(s), 0),
+        backupMs: steps.filter((s) => s.step === 'BACKUP').reduce((n, s) => n + ms(s), 0),
+      };
+    });
   }
 
   /** The speed of the last background download, from its event log. */
