@@ -1,25 +1,19 @@
 /**
- * `buildApp(deps)`: one HTTP server on one port with GraphQL over HTTP and SSE (graphql-yoga) and
- * over WebSocket (graphql-ws) on `/graphql`, the built SPA, and `/healthz`. Tests start it on port 0.
+ * `buildApp(deps)`: one HTTP server on one port with GraphQL over HTTP and SSE (graphql-yoga,
+ * `http/graphql-handler.ts`) and over WebSocket (graphql-ws, `http/graphql-ws.ts`) on `/graphql`,
+ * the built SPA, and `/healthz`. Tests start it on port 0.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { schema } from '../schema/index.js';
-import type { Context, Services, SessionCookies } from '../schema/context.js';
+import { WebSocketServer } from 'ws';
+import type { Services } from '../schema/context.js';
 import type { Logger } from './adapters/logger.js';
-import type { Principal } from './domain/auth.js';
-import { clearedSessionCookie, originAllowed, readBearer, readCookie, SESSION_COOKIE, sessionCookie } from './http/credentials.js';
+import { originAllowed } from './http/credentials.js';
+import { createGraphqlHandler, DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
+import { serveGraphqlOverWs } from './http/graphql-ws.js';
 import { createStaticHandler } from './http/static-files.js';
+
+export { DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
 
 export interface AppDeps {
   services: Services;
@@ -35,154 +29,18 @@ export interface AppDeps {
   limits?: Partial<QueryLimits>;
 }
 
-export interface QueryLimits {
-  maxDepth: number;
-  maxAliases: number;
-  maxCost: number;
-  maxTokens: number;
-}
-
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCost: 5000, maxTokens: 2000 };
-
 export interface App {
   start(port: number, host?: string): Promise<void>;
   stop(): Promise<void>;
   readonly url: string;
 }
 
-/** What graphql-ws keeps per connection: the credential, re-checked for every operation. */
-interface WsCredential {
-  kind: 'cookie' | 'token';
-  secret: string;
-}
-
-interface ServerContext {
-  req?: IncomingMessage;
-  res?: ServerResponse;
-  ws?: { credential: WsCredential; address: string | null; userAgent: string | null };
-}
-
-type CodedError = GraphQLError & { extensions: Record<string, unknown> };
-
-/** Gives graphql-armor's rejections a stable code, so that clients need not read messages. */
-function tagged(code: string) {
-  return [(_ctx: unknown, error: GraphQLError) => Object.assign((error as CodedError).extensions, { code })];
-}
-
 export function buildApp(deps: AppDeps): App {
   const { services, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const pendingCookies = new WeakMap<Request, string[]>();
   const secureRequest = (req: IncomingMessage | undefined) => !!req && 'encrypted' in req.socket && !!req.socket.encrypted;
-
-  const authenticate = (credential: WsCredential | null): Principal | null => {
-    if (!credential) return null;
-    return credential.kind === 'token'
-      ? services.accounts.authenticateToken(credential.secret)
-      : services.accounts.authenticateSession(credential.secret);
-  };
-
-  const cookiePlugin: Plugin = {
-    onResponse({ request, response }) {
-      for (const c of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', c);
-    },
-  };
-
-  const codesPlugin: Plugin = {
-    onParse() {
-      return ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError && !result.extensions.code) {
-          replaceParseResult(
-            new GraphQLError(result.message, {
-              source: result.source,
-              positions: result.positions,
-              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
-            }),
-          );
-        }
-      };
-    },
-    onValidate() {
-      return ({ result, setResult }) => {
-        if (result.length === 0) return;
-        setResult(
-          result.map((e) =>
-            e.extensions.code
-              ? e
-              : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }),
-          ),
-        );
-      };
-    },
-  };
-
-  const yoga = createYoga<ServerContext, Context>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    landingPage: false,
-    graphiql: { title: 'Patchbay GraphQL', subscriptionsProtocol: 'WS', credentials: 'same-origin' },
-    renderGraphiQL,
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (error instanceof GraphQLError && !original) return error;
-        if (error instanceof GraphQLError && original instanceof GraphQLError) return error;
-        logger.error('unexpected error in a resolver', { err: original ?? error });
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
-    },
-    logging: {
-      debug: (...args) => logger.debug(String(args[0]), { detail: args.slice(1).map(String) }),
-      info: (...args) => logger.info(String(args[0]), { detail: args.slice(1).map(String) }),
-      warn: (...args) => logger.warn(String(args[0]), { detail: args.slice(1).map(String) }),
-      error: (...args) => logger.error(String(args[0]), { detail: args.slice(1).map(String) }),
-    },
-    plugins: [
-      cookiePlugin,
-      codesPlugin,
-      maxTokensPlugin({ n: limits.maxTokens, onReject: tagged('QUERY_TOO_LARGE') }),
-      maxDepthPlugin({ n: limits.maxDepth, onReject: tagged('QUERY_TOO_DEEP') }),
-      maxAliasesPlugin({ n: limits.maxAliases, onReject: tagged('TOO_MANY_ALIASES') }),
-      costLimitPlugin({ maxCost: limits.maxCost, onReject: tagged('QUERY_TOO_COSTLY') }),
-      blockFieldSuggestionsPlugin(),
-    ],
-    context: (initial: YogaInitialContext & ServerContext): Context => {
-      if (initial.ws) {
-        return {
-          principal: authenticate(initial.ws.credential),
-          services,
-          client: { address: initial.ws.address, userAgent: initial.ws.userAgent },
-          cookies: null,
-        };
-      }
-      const { request, req } = initial;
-      const secure = secureRequest(req);
-      const bearer = readBearer(request.headers.get('authorization'));
-      const cookie = readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE);
-      // A bearer token wins: it is explicit, whereas a cookie is ambient.
-      const credential: WsCredential | null = bearer
-        ? { kind: 'token', secret: bearer }
-        : cookie
-          ? { kind: 'cookie', secret: cookie }
-          : null;
-      const cookies: SessionCookies = {
-        current: cookie,
-        set(token, expiresAt) {
-          pendingCookies.set(request, [...(pendingCookies.get(request) ?? []), sessionCookie(token, expiresAt, secure)]);
-        },
-        clear() {
-          pendingCookies.set(request, [...(pendingCookies.get(request) ?? []), clearedSessionCookie(secure)]);
-        },
-      };
-      return {
-        principal: authenticate(credential),
-        services,
-        client: { address: req?.socket.remoteAddress ?? null, userAgent: request.headers.get('user-agent') },
-        cookies,
-      };
-    },
-  });
+  const yoga = createGraphqlHandler({ services, logger, limits, secureRequest });
 
   const serveStatic = deps.webDist ? createStaticHandler(deps.webDist) : null;
 
@@ -227,7 +85,6 @@ export function buildApp(deps: AppDeps): App {
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
-  const credentials = new Map<WebSocket, WsCredential>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const pathname = (req.url ?? '/').split('?')[0];
@@ -240,78 +97,13 @@ export function buildApp(deps: AppDeps): App {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  useServer<Record<string, unknown> | undefined, { credential?: WsCredential }>(
-    {
-      onConnect(ctx) {
-        const { request } = ctx.extra;
-        const params = ctx.connectionParams ?? {};
-        const token =
-          readBearer(typeof params.authorization === 'string' ? params.authorization : null) ??
-          readBearer(typeof params.Authorization === 'string' ? params.Authorization : null) ??
-          (typeof params.token === 'string' ? params.token : null);
-        // The cookie counts only from a browser page of an allowed origin (checked at the upgrade).
-        const cookie = request.headers.origin ? readCookie(request.headers.cookie, SESSION_COOKIE) : null;
-        const credential: WsCredential | null = token
-          ? { kind: 'token', secret: token }
-          : cookie
-            ? { kind: 'cookie', secret: cookie }
-            : null;
-        if (!authenticate(credential)) {
-          logger.warn('websocket refused: no valid credential', { address: request.socket.remoteAddress });
-          return false;
-        }
-        ctx.extra.credential = credential!;
-        credentials.set(ctx.extra.socket, credential!);
-        return true;
-      },
-      onClose(ctx) {
-        credentials.delete(ctx.extra.socket);
-      },
-      async onSubscribe(ctx, _id, payload) {
-        const { request } = ctx.extra;
-        const enveloped = yoga.getEnveloped({
-          ws: {
-            credential: ctx.extra.credential!,
-            address: request.socket.remoteAddress ?? null,
-            userAgent: request.headers['user-agent'] ?? null,
-          },
-        } as unknown as Parameters<typeof yoga.getEnveloped>[0]);
-        let document;
-        try {
-          document = enveloped.parse(payload.query);
-        } catch (err) {
-          return [
-            err instanceof GraphQLError ? err : new GraphQLError('Malformed query.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
-          ];
-        }
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length) return errors;
-        const args: ExecutionArgs & { rootValue: { execute: typeof enveloped.execute; subscribe: typeof enveloped.subscribe } } = {
-          schema: enveloped.schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        };
-        return args;
-      },
-      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
-    },
+  const graphqlWs = serveGraphqlOverWs({
     wss,
-  );
-
-  // Close sockets whose session ended or whose token was revoked since they connected.
-  const recheck = setInterval(() => {
-    for (const [ws, credential] of credentials) {
-      if (!authenticate(credential)) {
-        ws.close(4401, 'Credential no longer valid');
-        credentials.delete(ws);
-      }
-    }
-  }, deps.socketRecheckMs ?? 15_000);
-  recheck.unref();
+    yoga,
+    accounts: services.accounts,
+    logger,
+    recheckMs: deps.socketRecheckMs ?? 15_000,
+  });
 
   let url = '';
   return {
@@ -331,7 +123,7 @@ export function buildApp(deps: AppDeps): App {
       });
     },
     async stop() {
-      clearInterval(recheck);
+      graphqlWs.stop();
       for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -31,3 +31,20 @@ export interface ApplianceRuntime {
   /** True while Patchbay believes the product's process is up (started and not exited). */
   isRunning(): boolean;
 }
+
+/**
+ * Calls in progress and draining (stop accepting new calls, keep the active ones), so that an
+ * installation can wait for calls to end before it stops the product. Implemented for real by the
+ * demo PBX (over its control endpoint) and by configured commands for a real appliance; where
+ * nothing is configured, `supported` is false and every method throws `DrainUnsupportedError`.
+ */
+export interface CallControl {
+  /** False when this appliance cannot report calls or drain: the admin is told so before installing. */
+  readonly supported: boolean;
+  /** Calls in progress now. Throws a typed `CallControlError` (`ACTIVE_CALLS_UNREADABLE`) when it cannot tell. */
+  activeCalls(): Promise<number>;
+  /** Refuse new calls (the demo answers INVITE/OPTIONS with 503 and Retry-After), keep the active ones. Idempotent. */
+  drain(): Promise<void>;
+  /** Undo `drain`: accept new calls again. Idempotent; safe when not draining. */
+  undrain(): Promise<void>;
+}

@@ -27,3 +27,16 @@ export class MigrationError extends DomainError<'MIGRATION_FAILED'> {
     super(message);
   }
 }
+
+export type CallControlErrorCode = 'DRAIN_FAILED' | 'UNDRAIN_FAILED' | 'ACTIVE_CALLS_UNREADABLE';
+
+/** Reading the active calls or switching the drain failed (a command failed, hung, or printed garbage). */
+export class CallControlError extends CodedError<CallControlErrorCode> {}
+
+/** This appliance has no way to report calls or drain (no commands configured). */
+export class DrainUnsupportedError extends DomainError<'DRAIN_UNSUPPORTED'> {
+  readonly code = 'DRAIN_UNSUPPORTED';
+  constructor() {
+    super('This appliance cannot report its calls or refuse new ones: no drain commands are configured.');
+  }
+}
