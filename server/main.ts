@@ -46,6 +46,8 @@ export interface Patchbay {
   demoFeed: StaticFeedServer | null;
   /** Set on the first start when no admin password was configured; printed once, never stored. */
   generatedAdminPassword: string | null;
+  /** Set on the first start with the demo vendor: the upgrade licence it left for the admin to import. */
+  demoUpgradeLicence: string | null;
   stop(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     services,
     demoFeed,
     generatedAdminPassword: generatedPassword,
+    demoUpgradeLicence: catalog.demoUpgradeLicence,
     stop() {
       stopping ??= (async () => {
         stopHousekeeping();
@@ -194,6 +197,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\n  Initial password for user "admin": ${patchbay.generatedAdminPassword}\n  (shown once; set PATCHBAY_ADMIN_PASSWORD before the first start to choose it)\n\n`,
     );
+  }
+  if (patchbay.demoUpgradeLicence) {
+    process.stdout.write(`  Demo upgrade licence to import: ${patchbay.demoUpgradeLicence}\n\n`);
   }
   process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);
 }

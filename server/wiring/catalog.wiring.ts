@@ -35,6 +35,8 @@ export interface CatalogWiring {
   updates: UpdatesService;
   modules: ModulesService;
   connectivity: ConnectivityService;
+  /** On the first start with the demo vendor: the upgrade licence it left for the admin to import. */
+  demoUpgradeLicence: string | null;
 }
 
 export async function wireCatalog(
@@ -79,9 +81,9 @@ export async function wireCatalog(
     clock,
     logger.child({ area: 'licences' }),
   );
-  if (demoVendor) {
-    await importDemoLicenceOnce({ vendor: demoVendor, systemId: deps.systemId, licences, settings: deps.settings, clock, logger });
-  }
+  const demoUpgradeLicence = demoVendor
+    ? await importDemoLicenceOnce({ vendor: demoVendor, systemId: deps.systemId, licences, settings: deps.settings, clock, logger })
+    : null;
   const updates = new UpdatesService(
     feedClient,
     new UpdatesRepository(db),
@@ -101,7 +103,7 @@ export async function wireCatalog(
     (e) => probeEndpoint(e, { timeoutMs: deps.networkTimeoutMs, now: () => clock.now() }),
     new ConnectivityRepository(db),
   );
-  return { feedClient, demoFeed, licences, updates, modules, connectivity };
+  return { feedClient, demoFeed, licences, updates, modules, connectivity, demoUpgradeLicence };
 }
 
 const trustedKeysSchema = z.array(z.object({ keyId: z.string().min(1), publicKey: z.string().regex(/^[0-9a-f]{64}$/) }));
