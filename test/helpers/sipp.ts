@@ -1,0 +1,197 @@
+/**
+ * SIPp as the real SIP peer of tests and benchmarks: runs Debian's `sipp` (package `sip-tester`)
+ * with a built-in scenario, bounded in calls and time, and reads what happened to every call from
+ * SIPp's own message trace (`-trace_msg`): when each INVITE went out, what answered it, and whether
+ * the call ended with a BYE that the PBX acknowledged.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const SIPP = '/usr/bin/sipp';
+
+export interface SippMessage {
+  at: Date;
+  direction: 'sent' | 'received';
+  /** The request method, or null for a response. */
+  method: string | null;
+  /** The response status, or null for a request. */
+  status: number | null;
+  callId: string;
+  cseqMethod: string;
+}
+
+export interface SippCall {
+  callId: string;
+  /** First transmission of the INVITE. */
+  invitedAt: Date;
+  /** The final response to the INVITE (≥ 200), or null when none came. */
+  finalStatus: number | null;
+  answeredAt: Date | null;
+  /** When SIPp sent its BYE, and the status that answered it (null: none). */
+  byeSentAt: Date | null;
+  byeStatus: number | null;
+  /** A BYE from the PBX (it hung up on the caller). */
+  byeReceivedAt: Date | null;
+}
+
+export type CallOutcome = 'completed' | 'dropped' | 'refused' | 'unanswered' | 'failed';
+
+const SEPARATOR = /^-{20,} (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+)$/;
+
+/** SIPp stamps its trace in local time; the tests run in whatever zone the machine has. */
+function parseLocal(stamp: string): Date {
+  const [date, time] = stamp.split(' ') as [string, string];
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi, s] = time.split(':') as [string, string, string];
+  const seconds = Number(s);
+  return new Date(y, mo - 1, d, Number(h), Number(mi), Math.floor(seconds), Math.round((seconds % 1) * 1000));
+}
+
+function header(lines: string[], name: string): string | null {
+  const prefix = name.toLowerCase() + ':';
+  const line = lines.find((l) => l.toLowerCase().startsWith(prefix));
+  return line ? line.slice(prefix.length).trim() : null;
+}
+
+/** Every SIP message of a `-trace_msg` file, in order. */
+export function parseSippMessages(text: string): SippMessage[] {
+  const messages: SippMessage[] = [];
+  let stamp: Date | null = null;
+  let block: string[] = [];
+  const flush = () => {
+    if (!stamp || block.length === 0) return;
+    const direction = /^UDP message sent/.test(block[0]!) ? 'sent' : /^UDP message received/.test(block[0]!) ? 'received' : null;
+    const body = block.slice(1).filter((l, i, all) => i > 0 || l !== '' || all.length === 1);
+    const start = body.find((l) => l !== '') ?? '';
+    const callId = header(body, 'Call-ID') ?? header(body, 'i');
+    const cseq = header(body, 'CSeq');
+    if (direction && callId && cseq) {
+      const response = /^SIP\/2\.0 (\d{3})/.exec(start);
+      messages.push({
+        at: stamp,
+        direction,
+        method: response ? null : (start.split(' ')[0] ?? null),
+        status: response ? Number(response[1]) : null,
+        callId,
+        cseqMethod: cseq.split(/\s+/)[1] ?? '',
+      });
+    }
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const sep = SEPARATOR.exec(line);
+    if (sep) {
+      flush();
+      stamp = parseLocal(sep[1]!);
+      block = [];
+    } else {
+      block.push(line);
+    }
+  }
+  flush();
+  return messages;
+}
+
+/** The calls SIPp placed (uac), one per Call-ID, from its message trace. */
+export function callsOf(messages: SippMessage[]): SippCall[] {
+  const calls = new Map<string, SippCall>();
+  for (const m of messages) {
+    let call = calls.get(m.callId);
+    if (!call) {
+      if (!(m.direction === 'sent' && m.method === 'INVITE')) continue;
+      call = {
+        callId: m.callId,
+        invitedAt: m.at,
+        finalStatus: null,
+        answeredAt: null,
+        byeSentAt: null,
+        byeStatus: null,
+        byeReceivedAt: null,
+      };
+      calls.set(m.callId, call);
+    }
+    if (m.direction === 'received' && m.cseqMethod === 'INVITE' && m.status !== null && m.status >= 200 && call.finalStatus === null) {
+      call.finalStatus = m.status;
+      if (m.status < 300) call.answeredAt = m.at;
+    }
+    if (m.direction === 'sent' && m.method === 'BYE' && !call.byeSentAt) call.byeSentAt = m.at;
+    if (m.direction === 'received' && m.cseqMethod === 'BYE' && m.status !== null) call.byeStatus ??= m.status;
+    if (m.direction === 'received' && m.method === 'BYE') call.byeReceivedAt ??= m.at;
+  }
+  return [...calls.values()].sort((a, b) => a.invitedAt.getTime() - b.invitedAt.getTime());
+}
+
+/**
+ * What became of a call: answered and ended by the caller's BYE that the PBX acknowledged
+ * (completed); answered and then cut (dropped: the BYE went unanswered or the PBX hung up);
+ * refused (503 while draining); no final answer at all (unanswered); any other final status (failed).
+ */
+export function outcomeOf(call: SippCall): CallOutcome {
+  if (call.finalStatus === null) return 'unanswered';
+  if (call.finalStatus === 503) return 'refused';
+  if (call.finalStatus >= 300) return 'failed';
+  if (call.byeReceivedAt) return 'dropped';
+  return call.byeStatus === 200 ? 'completed' : 'dropped';
+}
+
+export interface SippRun {
+  exitCode: number | null;
+  calls: SippCall[];
+  /** SIPp's screen and errors, for a failing test's message. */
+  output: string;
+}
+
+/**
+ * Runs SIPp's built-in `uac` scenario against `target` (host:port) from a free local port, with
+ * the message trace on. Bounded: `calls` calls at most, and killed after `timeoutMs`.
+ */
+export function runSippUac(options: {
+  target: string;
+  localPort: number;
+  workDir: string;
+  calls: number;
+  /** Calls per second. */
+  rate: number;
+  holdMs: number;
+  timeoutMs: number;
+}): Promise<SippRun> {
+  const { workDir } = options;
+  fs.mkdirSync(workDir, { recursive: true });
+  const messagesFile = path.join(workDir, 'messages.log');
+  const args = [
+    '-sn',
+    'uac',
+    options.target,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(options.localPort),
+    '-m',
+    String(options.calls),
+    '-r',
+    String(options.rate),
+    '-d',
+    String(options.holdMs),
+    '-trace_msg',
+    '-message_file',
+    messagesFile,
+    '-nostdin',
+    '-timeout',
+    `${Math.ceil(options.timeoutMs / 1000)}s`,
+    '-timeout_error',
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(SIPP, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+    const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs + 5000);
+    child.on('error', reject);
+    child.on('exit', (exitCode) => {
+      clearTimeout(killer);
+      const text = fs.existsSync(messagesFile) ? fs.readFileSync(messagesFile, 'utf8') : '';
+      resolve({ exitCode, calls: callsOf(parseSippMessages(text)), output });
+    });
+  });
+}
