@@ -150,6 +150,16 @@ describe('open streams follow their credential', () => {
       expect((await endsWithin(stream, 1000)).ending).toEqual(transport.endedWithCredential);
     });
 
+    it("ends every session stream of a user whose sessions all end (as a password reset announces); the user's token streams go on", async () => {
+      const first = await login();
+      const streams = [await follow(first.credential), await follow((await login()).credential)];
+      const tokenStream = await follow((await newToken()).credential);
+      const me = await first.client.query<{ me: { id: string } }>('{ me { id } }');
+      app.patchbay.services.events.publish('credential/ended', { kind: 'user', userId: me.data!.me.id, reason: 'password-reset' });
+      for (const stream of streams) expect((await endsWithin(stream, 1000)).ending).toEqual(transport.endedWithCredential);
+      await expectGoesOn(tokenStream);
+    });
+
     it.each(OVER_LIMITS)(
       'answers a subscription over a limit with $code alone; the other subscription goes on',
       async ({ code, query }) => {
