@@ -11,9 +11,11 @@ import type { Logger } from './adapters/logger.js';
 import { originAllowed } from './http/credentials.js';
 import { createGraphqlHandler, DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
 import { serveGraphqlOverWs } from './http/graphql-ws.js';
+import { DEFAULT_STREAM_CAPS, OpenStreams, type StreamCaps } from './http/open-streams.js';
 import { createStaticHandler } from './http/static-files.js';
 
 export { DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
+export { DEFAULT_STREAM_CAPS, type StreamCaps } from './http/open-streams.js';
 
 export interface AppDeps {
   services: Services;
@@ -22,8 +24,8 @@ export interface AppDeps {
   allowedOrigins: readonly string[];
   /** Directory of the built SPA; null serves the API only. */
   webDist: string | null;
-  /** How often open WebSockets re-check their credential (logout, expiry, revocation). */
-  socketRecheckMs?: number;
+  /** Subscriptions per WebSocket and per credential (WebSocket and SSE together). */
+  streamCaps?: Partial<StreamCaps>;
   /** Largest accepted GraphQL request body. */
   maxBodyBytes?: number;
   limits?: Partial<QueryLimits>;
@@ -40,7 +42,14 @@ export function buildApp(deps: AppDeps): App {
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const secureRequest = (req: IncomingMessage | undefined) => !!req && 'encrypted' in req.socket && !!req.socket.encrypted;
-  const yoga = createGraphqlHandler({ services, logger, limits, secureRequest });
+  const streamCaps = { ...DEFAULT_STREAM_CAPS, ...deps.streamCaps };
+  const streams = new OpenStreams({
+    events: services.events,
+    accounts: services.accounts,
+    logger,
+    streamsPerCredential: streamCaps.streamsPerCredential,
+  });
+  const yoga = createGraphqlHandler({ services, logger, limits, streams, secureRequest });
 
   const serveStatic = deps.webDist ? createStaticHandler(deps.webDist) : null;
 
@@ -97,12 +106,13 @@ export function buildApp(deps: AppDeps): App {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const graphqlWs = serveGraphqlOverWs({
+  serveGraphqlOverWs({
     wss,
     yoga,
     accounts: services.accounts,
     logger,
-    recheckMs: deps.socketRecheckMs ?? 15_000,
+    streams,
+    subscriptionsPerSocket: streamCaps.subscriptionsPerSocket,
   });
 
   let url = '';
@@ -123,7 +133,7 @@ export function buildApp(deps: AppDeps): App {
       });
     },
     async stop() {
-      graphqlWs.stop();
+      await streams.stop();
       for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -63,8 +63,18 @@ export interface RestoreEvent {
   detail: Notice | null;
 }
 
+/**
+ * A credential that ended: every stream opened with it is closed at once. `user`: every session of
+ * that user (a password reset); the user's API tokens end one by one, by their own event.
+ */
+export type CredentialEnded =
+  | { kind: 'session'; sessionId: string; reason: 'logout' | 'replaced' | 'expired' }
+  | { kind: 'token'; tokenId: string; reason: 'revoked' | 'expired' }
+  | { kind: 'user'; userId: string; reason: 'password-reset' };
+
 export type Topics = {
   'system/state': [SystemSnapshot];
+  'credential/ended': [CredentialEnded];
 } & Record<`job/${string}/progress`, [ProgressEvent]> &
   Record<`job/${string}/restore`, [RestoreEvent]>;
 

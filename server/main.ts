@@ -69,6 +69,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * 3_600_000 },
     logger.child({ area: 'accounts' }),
     randomIds,
+    events,
   );
   const { generatedPassword } = await accounts.ensureAdmin(config.adminPassword);
   const systemId = new SystemInfoRepository(db).ensureSystemId(clock.now());
@@ -122,7 +123,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     logger: logger.child({ area: 'http' }),
     allowedOrigins: config.allowedOrigins,
     webDist,
-    socketRecheckMs: options.socketRecheckMs,
+    streamCaps: options.streamCaps,
     limits: options.limits,
   });
   await app.start(config.port, config.host);

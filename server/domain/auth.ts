@@ -57,7 +57,11 @@ export function recordFailure(state: ThrottleState | null, now: Date, policy: Th
   return { failures, windowStartedAt, lockedUntil: new Date(now.getTime() + lockMs) };
 }
 
-/** Session expiry: idle timeout slides with use, the absolute limit never moves. */
-export function sessionExpired(session: { createdAt: Date; lastSeenAt: Date; expiresAt: Date }, now: Date, idleMs: number): boolean {
-  return now >= session.expiresAt || now.getTime() - session.lastSeenAt.getTime() >= idleMs;
+/** When a session ends unless it is used before: the idle timeout slides with use, the absolute limit never moves. */
+export function sessionEndsAt(session: { lastSeenAt: Date; expiresAt: Date }, idleMs: number): Date {
+  return new Date(Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + idleMs));
+}
+
+export function sessionExpired(session: { lastSeenAt: Date; expiresAt: Date }, now: Date, idleMs: number): boolean {
+  return now >= sessionEndsAt(session, idleMs);
 }

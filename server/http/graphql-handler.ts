@@ -17,6 +17,8 @@ import type { Context, Services, SessionCookies } from '../../schema/context.js'
 import type { Logger } from '../adapters/logger.js';
 import { authenticate, type Credential } from './authenticate.js';
 import { clearedSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionCookie } from './credentials.js';
+import type { OpenStreams } from './open-streams.js';
+import { streamsPlugin } from './streams-plugin.js';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -40,6 +42,8 @@ export interface GraphqlHandlerDeps {
   services: Services;
   logger: Logger;
   limits: QueryLimits;
+  /** Where every subscription registers, to end with its credential. */
+  streams: OpenStreams;
   /** Whether this request reached Patchbay over TLS (decides the cookie's `Secure`). */
   secureRequest(req: IncomingMessage | undefined): boolean;
 }
@@ -119,6 +123,7 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
       maxAliasesPlugin({ n: limits.maxAliases, onReject: tagged('TOO_MANY_ALIASES') }),
       costLimitPlugin({ maxCost: limits.maxCost, onReject: tagged('QUERY_TOO_COSTLY') }),
       blockFieldSuggestionsPlugin(),
+      streamsPlugin(deps.streams, logger),
     ],
     context: (initial: YogaInitialContext & ServerContext): Context => {
       if (initial.ws) {

@@ -1,35 +1,36 @@
 /**
  * GraphQL over WebSocket (graphql-ws) on the same yoga envelope as HTTP: the credential is taken
  * at connection time (connection params or, from an allowed browser origin, the cookie) and
- * re-checked for every operation and periodically, so that a socket ends with its credential.
+ * checked again for every operation. The socket is registered in the open-streams registry and
+ * closed with 4401 the moment its credential ends. A query over a limit (aliases, cost, depth,
+ * tokens) or past the socket's cap is answered with an error for that operation; the socket and
+ * its other subscriptions go on.
  */
 import type { ExecutionArgs } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { AccountsService } from '../services/accounts.service.js';
 import type { Logger } from '../adapters/logger.js';
+import { TooManySubscriptionsError } from '../domain/errors/index.js';
 import { authenticate, type Credential } from './authenticate.js';
 import { readBearer, readCookie, SESSION_COOKIE } from './credentials.js';
 import type { GraphqlHandler } from './graphql-handler.js';
+import type { OpenStreams } from './open-streams.js';
+import { capRefusal } from './streams-plugin.js';
 
 export interface GraphqlWsDeps {
   wss: WebSocketServer;
   yoga: GraphqlHandler;
   accounts: AccountsService;
   logger: Logger;
-  /** How often open WebSockets re-check their credential (logout, expiry, revocation). */
-  recheckMs: number;
+  streams: OpenStreams;
+  /** Operations in flight on one socket (its subscriptions, mostly). */
+  subscriptionsPerSocket: number;
 }
 
-export interface GraphqlWs {
-  /** Stops re-checking; the sockets themselves are closed by the server. */
-  stop(): void;
-}
-
-export function serveGraphqlOverWs(deps: GraphqlWsDeps): GraphqlWs {
-  const { wss, yoga, accounts, logger } = deps;
-  const credentials = new Map<WebSocket, Credential>();
+export function serveGraphqlOverWs(deps: GraphqlWsDeps): void {
+  const { wss, yoga, accounts, logger, streams, subscriptionsPerSocket } = deps;
 
   useServer<Record<string, unknown> | undefined, { credential?: Credential }>(
     {
@@ -43,18 +44,23 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): GraphqlWs {
         // The cookie counts only from a browser page of an allowed origin (checked at the upgrade).
         const cookie = request.headers.origin ? readCookie(request.headers.cookie, SESSION_COOKIE) : null;
         const credential: Credential | null = token ? { kind: 'token', secret: token } : cookie ? { kind: 'cookie', secret: cookie } : null;
-        if (!authenticate(accounts, credential)) {
+        const principal = authenticate(accounts, credential);
+        if (!principal) {
           logger.warn('websocket refused: no valid credential', { address: request.socket.remoteAddress });
           return false;
         }
         ctx.extra.credential = credential!;
-        credentials.set(ctx.extra.socket, credential!);
+        const { socket } = ctx.extra;
+        const release = streams.follow(principal, () => socket.close(4401, 'Credential no longer valid'));
+        // Released at the socket's close itself: graphql-ws's onClose waits for every subscription to return first.
+        socket.once('close', release);
         return true;
       },
-      onClose(ctx) {
-        credentials.delete(ctx.extra.socket);
-      },
       async onSubscribe(ctx, _id, payload) {
+        // graphql-ws has registered this operation already: counted synchronously, a burst cannot pass the cap.
+        if (Object.keys(ctx.subscriptions).length > subscriptionsPerSocket) {
+          return [capRefusal(new TooManySubscriptionsError(subscriptionsPerSocket))];
+        }
         const { request } = ctx.extra;
         const enveloped = yoga.getEnveloped({
           ws: {
@@ -71,7 +77,14 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): GraphqlWs {
             err instanceof GraphQLError ? err : new GraphQLError('Malformed query.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
           ];
         }
-        const errors = enveloped.validate(enveloped.schema, document);
+        let errors;
+        try {
+          errors = enveloped.validate(enveloped.schema, document);
+        } catch (err) {
+          // graphql-armor throws its rejection (over a limit, tagged with its code): it answers this operation only.
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
         if (errors.length) return errors;
         const args: ExecutionArgs & { rootValue: { execute: typeof enveloped.execute; subscribe: typeof enveloped.subscribe } } = {
           schema: enveloped.schema,
@@ -88,21 +101,4 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): GraphqlWs {
     },
     wss,
   );
-
-  // Close sockets whose session ended or whose token was revoked since they connected.
-  const recheck = setInterval(() => {
-    for (const [ws, credential] of credentials) {
-      if (!authenticate(accounts, credential)) {
-        ws.close(4401, 'Credential no longer valid');
-        credentials.delete(ws);
-      }
-    }
-  }, deps.recheckMs);
-  recheck.unref();
-
-  return {
-    stop() {
-      clearInterval(recheck);
-    },
-  };
 }

@@ -1,6 +1,7 @@
 /**
  * Accounts and access: the admin user, login with throttling, browser sessions, API tokens, and
- * turning a presented credential (cookie or bearer token) into a Principal.
+ * turning a presented credential (cookie or bearer token) into a Principal. It announces on the
+ * event bus when a credential ends (logout, revocation, expiry), so that open streams end with it.
  */
 import crypto from 'node:crypto';
 import type { Clock } from '../adapters/clock.js';
@@ -16,16 +17,20 @@ import {
   retryAfterSeconds,
   SESSION_SCOPES,
   scopesOfToken,
+  sessionEndsAt,
   sessionExpired,
   USER_THROTTLE,
 } from '../domain/auth.js';
 import type { AccountsRepository, ApiTokenRow, UserRow } from '../repositories/accounts.repository.js';
+import type { CredentialEnded, EventBus } from '../events.js';
 import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../domain/errors/index.js';
 
 export const ADMIN_USERNAME = 'admin';
 const TOKEN_PREFIX = 'pbt_';
 /** lastSeenAt is written at most this often, so that every request does not cost a write. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days); a later expiry is checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionPolicy {
   idleMs: number;
@@ -68,6 +73,7 @@ export class AccountsService {
     private readonly policy: SessionPolicy,
     private readonly logger: Logger,
     private readonly newId: IdGenerator,
+    private readonly events: Pick<EventBus, 'publish'>,
   ) {}
 
   /**
@@ -121,7 +127,11 @@ export class AccountsService {
       throw new InvalidCredentialsError();
     }
     this.repo.clearThrottle(keys[0]!);
-    if (cookie.current) this.repo.deleteSession(sha256(cookie.current));
+    if (cookie.current) {
+      const replaced = sha256(cookie.current);
+      this.repo.deleteSession(replaced);
+      this.announceEnded({ kind: 'session', sessionId: replaced, reason: 'replaced' });
+    }
     const sessionToken = crypto.randomBytes(32).toString('base64url');
     const sessionId = sha256(sessionToken);
     const expiresAt = new Date(now.getTime() + this.policy.absoluteMs);
@@ -145,6 +155,7 @@ export class AccountsService {
     this.repo.deleteSession(principal.sessionId);
     cookie?.clear();
     this.logger.info('logout', { username: principal.username });
+    this.announceEnded({ kind: 'session', sessionId: principal.sessionId, reason: 'logout' });
   }
 
   /** The principal behind a session cookie, or null when it is unknown, idle too long or past its absolute expiry. */
@@ -217,13 +228,62 @@ export class AccountsService {
     const token = this.repo.revokeApiToken(id, this.clock.now());
     if (!token) throw new NotFoundError('API token', id);
     this.logger.info('api token revoked', { tokenId: id, by: principal.username });
+    this.announceEnded({ kind: 'token', tokenId: id, reason: 'revoked' });
     return token;
+  }
+
+  /**
+   * Announces the expiry of this principal's credential at the moment it happens, for as long as
+   * something (an open stream) follows it; returns the function that stops following. A session
+   * ends at its absolute expiry or after the idle timeout, which slides with requests and
+   * operations but not with an open stream: a browser left open on a page is idle. When the timer
+   * fires early because the session was used meanwhile, it is set again for the new end.
+   */
+  followCredential(principal: Principal): () => void {
+    let timer: unknown = null;
+    const check = () => {
+      timer = null;
+      const now = this.clock.now();
+      const endsAt = this.credentialEndsAt(principal, now);
+      if (endsAt === null) return;
+      if (endsAt <= now) {
+        if (principal.kind === 'session') {
+          this.repo.deleteSession(principal.sessionId);
+          this.announceEnded({ kind: 'session', sessionId: principal.sessionId, reason: 'expired' });
+        } else {
+          this.announceEnded({ kind: 'token', tokenId: principal.tokenId, reason: 'expired' });
+        }
+        return;
+      }
+      timer = this.clock.setTimeout(check, Math.min(endsAt.getTime() - now.getTime(), MAX_TIMER_MS));
+    };
+    check();
+    return () => {
+      if (timer !== null) this.clock.clearTimeout(timer);
+      timer = null;
+    };
   }
 
   /** Housekeeping, run periodically: forget expired sessions. */
   purgeExpiredSessions(): number {
     const now = this.clock.now();
     return this.repo.deleteExpiredSessions(now, new Date(now.getTime() - this.policy.idleMs));
+  }
+
+  /** When the credential ends (`now` or earlier: it has ended), or null for a token without expiry. */
+  private credentialEndsAt(principal: Principal, now: Date): Date | null {
+    if (principal.kind === 'session') {
+      const session = this.repo.findSession(principal.sessionId);
+      return session ? sessionEndsAt(session, this.policy.idleMs) : now;
+    }
+    const token = this.repo.findApiToken(principal.tokenId);
+    if (!token || token.revokedAt) return now;
+    return token.expiresAt;
+  }
+
+  /** Tells every open stream of this credential to end (`user`: every session of the user). */
+  private announceEnded(ended: CredentialEnded): void {
+    this.events.publish('credential/ended', ended);
   }
 
   private getDummyHash(): Promise<string> {

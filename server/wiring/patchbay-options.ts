@@ -15,7 +15,8 @@ export interface PatchbayOptions {
   webDist?: string | null;
   /** Where the demo appliance finds `better-sqlite3` (Patchbay's own node_modules). */
   nodePath?: string;
-  socketRecheckMs?: number;
+  /** Subscriptions per WebSocket and open streams per credential (tests lower them). */
+  streamCaps?: AppDeps['streamCaps'];
   limits?: AppDeps['limits'];
   /** Timeout of each feed and connectivity request. */
   networkTimeoutMs?: number;

@@ -2,7 +2,7 @@
  * Speaking GraphQL to a real app the way clients do: HTTP with a cookie jar or a bearer token,
  * graphql-ws over a real WebSocket (with chosen Origin and cookie headers), and SSE.
  */
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -69,6 +69,7 @@ export function wsUrl(baseUrl: string): string {
 export interface WsOptions {
   connectionParams?: Record<string, unknown>;
   headers?: Record<string, string>;
+  on?: ClientOptions['on'];
 }
 
 /** A graphql-ws client that fails fast (no retries) so tests see refusals. */
@@ -85,6 +86,7 @@ export function wsClient(baseUrl: string, options: WsOptions = {}): Client {
     connectionParams: options.connectionParams,
     retryAttempts: 0,
     lazy: true,
+    on: options.on,
   });
 }
 
@@ -141,31 +143,17 @@ export async function sseEvents<T>(
     clearTimeout(timer);
     return { status: res.status, events };
   }
-  const decoder = new TextDecoder();
-  let buffer = '';
   let started = false;
   try {
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let idx;
-      while ((idx = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, idx);
-        buffer = buffer.slice(idx + 2);
-        const data = block
-          .split('\n')
-          .filter((l) => l.startsWith('data:'))
-          .map((l) => l.slice(5).trim())
-          .join('\n');
-        if (!data) continue;
-        events.push(JSON.parse(data) as T);
-        if (!started) {
-          started = true;
-          await onStarted?.();
-        }
-        if (until(events)) {
-          controller.abort();
-          return { status: res.status, events };
-        }
+    for await (const data of sseData(res.body)) {
+      events.push(JSON.parse(data) as T);
+      if (!started) {
+        started = true;
+        await onStarted?.();
+      }
+      if (until(events)) {
+        controller.abort();
+        return { status: res.status, events };
       }
     }
   } catch (err) {
@@ -175,4 +163,24 @@ export async function sseEvents<T>(
     controller.abort();
   }
   return { status: res.status, events };
+}
+
+/** The `data` of each event of an SSE body, as it arrives; ends with the body. */
+export async function* sseData(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let idx;
+    while ((idx = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, idx);
+      buffer = buffer.slice(idx + 2);
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim())
+        .join('\n');
+      if (data) yield data;
+    }
+  }
 }
