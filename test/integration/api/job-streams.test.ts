@@ -59,14 +59,22 @@ describe('streams that follow one job', () => {
     return [overWs, { results: overSse.results, completed: overSse.completed }] as const;
   }
 
-  /** Holds the next installation at its start; the returned function lets it go on. */
-  function holdNextInstallation(): () => void {
+  /**
+   * Begins an installation (or restore), held at its start until its progress is followed over
+   * both transports, and follows both of its streams from there.
+   */
+  async function followFromStart(begin: () => Promise<string>) {
     let release: () => void = () => {};
     held = new Promise<void>((r) => (release = r));
-    return () => {
-      release();
-      held = Promise.resolve();
-    };
+    const id = await begin();
+    const [progress, restore] = await Promise.all([
+      followBoth<Progress>(progressOf(id), () => {
+        release();
+        held = Promise.resolve();
+      }),
+      followBoth<Restore>(restoreOf(id)),
+    ]);
+    return { id, progress, restore };
   }
 
   async function schedule(version: string, startAt: Date): Promise<string> {
@@ -127,15 +135,11 @@ describe('streams that follow one job', () => {
   });
 
   it('follows the installation of the staged job, the same job id, with a new subscription after `install`, to SUCCEEDED', async () => {
-    const release = holdNextInstallation();
-    expect(await install(admin, { jobId: staged })).toMatchObject({
-      __typename: 'InstallSuccess',
-      job: { id: staged, state: 'INSTALLING' },
+    const { progress, restore } = await followFromStart(async () => {
+      const res = await install(admin, { jobId: staged });
+      expect(res).toMatchObject({ __typename: 'InstallSuccess', job: { id: staged, state: 'INSTALLING' } });
+      return staged;
     });
-    const [progress, restore] = await Promise.all([
-      followBoth<Progress>(progressOf(staged), release),
-      followBoth<Restore>(restoreOf(staged)),
-    ]);
     for (const followed of progress) {
       expect(followed.completed).toBe(true);
       const seen = states(followed);
@@ -150,11 +154,14 @@ describe('streams that follow one job', () => {
   });
 
   it('follows an installation in one go to SUCCEEDED and ends; a late subscriber gets SUCCEEDED and the end', async () => {
-    const release = holdNextInstallation();
-    const res = await install(admin, { version: '8.2.0', modules: await plannedModules(admin, '8.2.0'), acknowledgeWarnings: true });
-    expect(res.__typename).toBe('InstallSuccess');
-    const id = res.job!.id;
-    for (const followed of await followBoth<Progress>(progressOf(id), release)) {
+    const modules = await plannedModules(admin, '8.2.0');
+    const { id, progress, restore } = await followFromStart(async () => {
+      const res = await install(admin, { version: '8.2.0', modules, acknowledgeWarnings: true });
+      expect(res.__typename).toBe('InstallSuccess');
+      return res.job!.id;
+    });
+    for (const followed of restore) expect(followed).toEqual({ results: [], completed: true });
+    for (const followed of progress) {
       expect(followed.completed).toBe(true);
       const seen = states(followed);
       expect(seen[0]).toBe('INSTALLING');
@@ -186,12 +193,7 @@ describe('streams that follow one job', () => {
 
   it('ends both streams of a restore that succeeds with the job, the restore stream without an event', async () => {
     const backupId = await backupNow();
-    const release = holdNextInstallation();
-    const id = await restore(backupId);
-    const [progress, restoreStream] = await Promise.all([
-      followBoth<Progress>(progressOf(id), release),
-      followBoth<Restore>(restoreOf(id)),
-    ]);
+    const { progress, restore: restoreStream } = await followFromStart(() => restore(backupId));
     for (const followed of progress) {
       expect(followed.completed).toBe(true);
       expect(states(followed).at(-1)).toBe('SUCCEEDED');
@@ -206,13 +208,7 @@ describe('streams that follow one job', () => {
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     fs.writeFileSync(file, bytes);
-    const release = holdNextInstallation();
-    const id = await restore(backupId);
-    // Restore events come only once the way back starts: a restore follower that comes later gets them replayed.
-    const [progress, restoreStream] = await Promise.all([
-      followBoth<Progress>(progressOf(id), release),
-      followBoth<Restore>(restoreOf(id)),
-    ]);
+    const { id, progress, restore: restoreStream } = await followFromStart(() => restore(backupId));
     for (const followed of progress) {
       expect(followed.completed).toBe(true);
       expect(states(followed)).toContain('RESTORING');
