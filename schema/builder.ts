@@ -7,7 +7,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.js';
-import { InvalidInputError } from '../server/domain/errors/index.js';
+import { DomainError, InvalidInputError } from '../server/domain/errors/index.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -69,6 +69,20 @@ export const ErrorInterface = builder.interfaceRef<{ code: string; message: stri
     message: t.exposeString('message'),
   }),
 });
+
+/**
+ * A subscription has no result union for an expected refusal at its start (a NotFoundError for an
+ * unknown id): it becomes the response's one GraphQL error, with the domain code in `extensions`
+ * as the scope checks give theirs, and the stream ends. Anything else stays unexpected (masked).
+ */
+export async function refusalAsError<T>(stream: Promise<T>): Promise<T> {
+  try {
+    return await stream;
+  } catch (err) {
+    if (err instanceof DomainError) throw new GraphQLError(err.message, { extensions: { code: err.code } });
+    throw err;
+  }
+}
 
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',

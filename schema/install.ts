@@ -6,7 +6,7 @@
 import { RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
 import type { JobRow } from '../server/repositories/jobs.repository.js';
 import type { InstallEstimate } from '../server/services/install-estimate.service.js';
-import { builder, ErrorInterface } from './builder.js';
+import { builder, ErrorInterface, refusalAsError } from './builder.js';
 import { ModuleSelectionInput } from './modules.js';
 import { UpdateJob } from './jobs.js';
 import { NoticeRef } from './notices.js';
@@ -155,9 +155,10 @@ builder.mutationFields((t) => ({
 builder.subscriptionField('restoreEvents', (t) =>
   t.field({
     type: RestoreEventRef,
-    description: 'The way back of a failed installation: the events so far, then each new one.',
+    description:
+      'The way back of a failed installation or restore: the events so far, then each new one. Ends (`complete`) with the job, as `updateProgress` does (STAGED, SUCCEEDED, FAILED, CANCELLED), after every restore event of the job (FINISHED or FAILED when it went back); a job that ended without a way back gives no event and ends. An unknown job id gives one error with `extensions.code` NOT_FOUND, and the stream ends.',
     args: { jobId: t.arg.id() },
-    subscribe: (_r, { jobId }, ctx) => ctx.services.install.followRestoreEvents(String(jobId)),
+    subscribe: (_r, { jobId }, ctx) => refusalAsError(ctx.services.install.followRestoreEvents(String(jobId))),
     resolve: (event) => event,
   }),
 );

@@ -3,7 +3,7 @@ import type { ProgressEvent } from '../server/events.js';
 import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
 import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
 import type { JobEventRow, JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
-import { builder, ErrorInterface } from './builder.js';
+import { builder, ErrorInterface, refusalAsError } from './builder.js';
 import { DowntimeWindow } from './downtime.js';
 import { ModuleSelectionInput } from './modules.js';
 import { NoticeParamRef, NoticeRef } from './notices.js';
@@ -273,9 +273,9 @@ builder.subscriptionField('updateProgress', (t) =>
   t.field({
     type: Progress,
     description:
-      'Phase, installation step and bytes of a job: first where it stands now, then a few times a second while it downloads or copies, and at every change.',
+      "Phase, installation step and bytes of a job: first where it stands now, then a few times a second while it downloads or copies, and at every change. Ends (`complete`) after the event that reaches STAGED, SUCCEEDED, FAILED or CANCELLED; a subscription to a job already there gets that one event and ends. STAGED ends the download of a separate-mode job: its installation (`install` with the job's id, which answers once the job is INSTALLING) continues the same job, to be followed by a new subscription after that answer. An unknown job id gives one error with `extensions.code` NOT_FOUND, and the stream ends.",
     args: { jobId: t.arg.id() },
-    subscribe: (_r, { jobId }, ctx) => ctx.services.install.followProgress(String(jobId)),
+    subscribe: (_r, { jobId }, ctx) => refusalAsError(ctx.services.install.followProgress(String(jobId))),
     resolve: (event) => event,
   }),
 );

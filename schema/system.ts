@@ -55,7 +55,11 @@ builder.subscriptionField('systemState', (t) =>
     type: System,
     description: 'The current state at once, then a new one at every change.',
     subscribe: (_root, _args, ctx) =>
-      nowThenFollow(async () => [await ctx.services.system.snapshot()], ctx.services.events.subscribe('system/state')),
+      nowThenFollow({
+        now: async () => ({ events: [await ctx.services.system.snapshot()], ended: false }),
+        live: ctx.services.events.subscribe('system/state'),
+        pick: (snapshot) => snapshot,
+      }),
     resolve: (snapshot) => snapshot,
   }),
 );

@@ -3,6 +3,7 @@
  * subscribers cannot disagree on a payload's shape.
  */
 import { createPubSub } from 'graphql-yoga';
+import type { JobState } from './domain/jobs.js';
 import type { Notice } from './domain/notice.js';
 import type { SystemSnapshot } from './domain/system.js';
 
@@ -12,7 +13,7 @@ import type { SystemSnapshot } from './domain/system.js';
  */
 export interface ProgressEvent {
   jobId: string;
-  state: string;
+  state: JobState;
   step: string | null;
   bytesDone: number;
   bytesTotal: number;
@@ -72,11 +73,16 @@ export type CredentialEnded =
   | { kind: 'token'; tokenId: string; reason: 'revoked' | 'expired' }
   | { kind: 'user'; userId: string; reason: 'password-reset' };
 
+/**
+ * Everything one job publishes, on one topic in the order it happens: a stream that ends with the
+ * job's final progress event has seen every restore event published before it.
+ */
+export type JobEvent = { kind: 'progress'; progress: ProgressEvent } | { kind: 'restore'; restore: RestoreEvent };
+
 export type Topics = {
   'system/state': [SystemSnapshot];
   'credential/ended': [CredentialEnded];
-} & Record<`job/${string}/progress`, [ProgressEvent]> &
-  Record<`job/${string}/restore`, [RestoreEvent]>;
+} & Record<`job/${string}`, [JobEvent]>;
 
 export interface EventBus {
   publish<T extends keyof Topics>(topic: T, ...payload: Topics[T]): void;
@@ -92,36 +98,71 @@ export function createEventBus(): EventBus {
   };
 }
 
+/** Where a stream starts: what is known now, and whether that is already its end. */
+export interface Known<T> {
+  events: readonly T[];
+  /** Nothing more will come: the stream completes after `events`. */
+  ended: boolean;
+}
+
+export interface Following<E, T> {
+  /** What is known now, read once the live events are listened to; throws to refuse the stream. */
+  now: () => Known<T> | Promise<Known<T>>;
+  live: AsyncIterable<E>;
+  /** What a live event adds to the stream, given the last one yielded: null for nothing (another kind, or one `now` covered). */
+  pick: (event: E, last: T | null) => T | null;
+  /** Whether the stream is over after this live event (and what it added). */
+  ends?: (event: E) => boolean;
+}
+
 /**
- * What is known now, then the live events, without a gap: the live stream is listened to before
- * `now` is read (a pub/sub subscription registers on its first `next`). A synchronous `now` is
- * read in the same synchronous stretch, so nothing can be published in between; events published
- * while an asynchronous one is read follow it. `fresh` drops a live event that `now` already
- * covered, given the last event yielded.
+ * What is known now, then the live events, without a gap, until the last: the live stream is
+ * listened to before `now` is read (a pub/sub subscription registers on its first `next`). A
+ * synchronous `now` is read in the same synchronous stretch, so nothing can be published in
+ * between; events published while an asynchronous one is read follow it. So an end that happens
+ * between the two is seen either in `now` or live, and the stream cannot stay open after it.
+ *
+ * Resolves once `now` is read: a stream that `now` refuses (an unknown id) fails at its
+ * subscription, before any event, and listens to nothing afterwards.
  */
-export async function* nowThenFollow<T>(
-  now: () => readonly T[] | Promise<readonly T[]>,
-  live: AsyncIterable<T>,
-  fresh: (event: T, last: T | null) => boolean = () => true,
-): AsyncGenerator<T> {
-  const iterator = live[Symbol.asyncIterator]();
-  let pending = iterator.next();
-  let last: T | null = null;
+export async function nowThenFollow<E, T>({ now, live, pick, ends = () => false }: Following<E, T>): Promise<AsyncIterableIterator<T>> {
+  const source = live[Symbol.asyncIterator]();
+  const first = source.next();
+  let known: Known<T>;
   try {
-    for (const event of await now()) {
-      last = event;
-      yield event;
-    }
-    for (;;) {
-      const next = await pending;
-      if (next.done) return;
-      if (fresh(next.value, last)) {
-        last = next.value;
-        yield next.value;
-      }
-      pending = iterator.next();
-    }
-  } finally {
-    await iterator.return?.();
+    known = await now();
+  } catch (err) {
+    await source.return?.();
+    throw err;
   }
+  const stream = (async function* (): AsyncGenerator<T> {
+    let last: T | null = null;
+    try {
+      for (const event of known.events) {
+        last = event;
+        yield event;
+      }
+      if (known.ended) return;
+      for (let next = await first; !next.done; next = await source.next()) {
+        const event = pick(next.value, last);
+        if (event !== null) {
+          last = event;
+          yield event;
+        }
+        if (ends(next.value)) return;
+      }
+    } finally {
+      await source.return?.();
+    }
+  })();
+  const iterator: AsyncIterableIterator<T> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => stream.next(),
+    // Also before the first `next`, where a generator would skip its `finally`: the listener goes.
+    async return() {
+      await source.return?.();
+      return stream.return(undefined);
+    },
+  };
+  return iterator;
 }

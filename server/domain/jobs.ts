@@ -1,7 +1,8 @@
 /**
  * Update jobs: the states a job goes through (a background download, then its installation; or
  * both in one go; or an administrator's restore of a backup), which of them count as active (one
- * active job at a time), the allowed transitions, and the start-time rule. Pure.
+ * active job at a time), the allowed transitions, where a stream that follows a job ends, and the
+ * start-time rule. Pure.
  */
 export const JOB_STATES = [
   'SCHEDULED',
@@ -41,6 +42,23 @@ export function canMove(from: JobState, to: JobState): boolean {
 
 export function isActive(state: JobState): boolean {
   return ACTIVE_STATES.includes(state);
+}
+
+/**
+ * The states after which a job publishes nothing more until someone asks for something new: a
+ * stream that follows the job (its progress, its restore events) ends with the event that reaches
+ * one. SUCCEEDED, FAILED and CANCELLED are final. STAGED ends the download of a job in separate
+ * mode: nothing happens to it until an administrator installs it, maybe days later, and that
+ * installation is a new request (`install` with the job's id, answered once the job is INSTALLING),
+ * followed by a new subscription that starts where the job then stands. Keeping the stream open
+ * instead would hold a connection per follower through every maintenance window that waits.
+ * A job closed as RECOVERY_PENDING is FAILED too: only the next start of Patchbay carries it on,
+ * and that restart ends every stream anyway.
+ */
+export const STREAM_END_STATES: readonly JobState[] = ['STAGED', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export function endsJobStreams(state: JobState): boolean {
+  return STREAM_END_STATES.includes(state);
 }
 
 /** A little slack for clocks and slow forms: "now" entered a minute ago is still now. */

@@ -12,7 +12,7 @@ import type { StagingArea } from '../adapters/download/staging-area.js';
 import type { Logger } from '../adapters/logger.js';
 import { downloadFailure } from '../domain/download-failure.js';
 import { UnsafeArchiveError } from '../domain/errors/index.js';
-import { secondsLeft } from '../domain/jobs.js';
+import { type JobState, secondsLeft } from '../domain/jobs.js';
 import { downloadNotice } from '../domain/download-notices.js';
 import { bytes, count, millis, type Notice, text, version } from '../domain/notice.js';
 import type { EventBus, ProgressEvent } from '../events.js';
@@ -101,6 +101,8 @@ export class DownloadRunner implements DownloadRunnerControl {
     if (this.running?.jobId !== jobId) return;
     this.running.controller.abort();
     await this.running.done;
+    // An aborted run publishes nothing more: its last live figures would outlive it.
+    this.latest.delete(jobId);
   }
 
   async stop(): Promise<void> {
@@ -115,7 +117,7 @@ export class DownloadRunner implements DownloadRunnerControl {
 
   private async run(job: JobRow, signal: AbortSignal): Promise<void> {
     const { repo, clock, events, logger } = this.deps;
-    const publish = (state: string, bytesDone: number, bytesPerSecond: number, message: string | null = null) => {
+    const publish = (state: JobState, bytesDone: number, bytesPerSecond: number, message: string | null = null) => {
       const event: ProgressEvent = {
         jobId: job.id,
         state,
@@ -129,7 +131,7 @@ export class DownloadRunner implements DownloadRunnerControl {
       };
       if (state === 'DOWNLOADING') this.latest.set(job.id, event);
       else this.latest.delete(job.id);
-      events.publish(`job/${job.id}/progress`, event);
+      events.publish(`job/${job.id}`, { kind: 'progress', progress: event });
     };
     if (!repo.move(job.id, ['SCHEDULED'], 'DOWNLOADING', { startedAt: job.startedAt ?? clock.now() })) return;
     repo.addEvent(

@@ -11,7 +11,7 @@ import { type JobState, startTimeProblem } from '../domain/jobs.js';
 import type { ModuleSelection, SelectionProblem } from '../domain/module-plan.js';
 import { downloadNotice } from '../domain/download-notices.js';
 import { text, version } from '../domain/notice.js';
-import type { ProgressEvent } from '../events.js';
+import type { EventBus, ProgressEvent } from '../events.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository } from '../repositories/jobs.repository.js';
 import type { ModulesService } from './modules.service.js';
 import type { UpdatesService } from './updates.service.js';
@@ -55,6 +55,8 @@ export interface DownloadServiceDeps {
   modules: Pick<ModulesService, 'check'>;
   runner: DownloadRunnerControl;
   downloads: Pick<DownloadArea, 'freeBytes'>;
+  /** A cancellation is the job's last event: its followers hear it. */
+  events: Pick<EventBus, 'publish'>;
   clock: Clock;
   newId: IdGenerator;
 }
@@ -154,7 +156,9 @@ export class DownloadService {
       `Cancelled by ${principal.username}; downloaded and staged files removed.`,
       downloadNotice('DOWNLOAD_CANCELLED', { by: text(principal.username) }),
     );
-    return this.deps.repo.find(id)!;
+    const cancelled = this.deps.repo.find(id)!;
+    this.deps.events.publish(`job/${id}`, { kind: 'progress', progress: recordedProgress(cancelled) });
+    return cancelled;
   }
 
   job(id: string): JobRow | undefined {
@@ -178,21 +182,25 @@ export class DownloadService {
     const live = this.progress(id);
     if (live) return live;
     const job = this.deps.repo.find(id);
-    if (!job) return null;
-    return {
-      jobId: job.id,
-      state: job.state,
-      step: job.step,
-      bytesDone: job.bytesDone,
-      bytesTotal: job.bytesTotal,
-      bytesPerSecond: 0,
-      secondsLeft: null,
-      message: job.errorMessage,
-      detail: job.errorCode ? { code: job.errorCode, params: job.errorParams ?? [] } : null,
-    };
+    return job ? recordedProgress(job) : null;
   }
 
   events(id: string) {
     return this.deps.repo.events(id);
   }
+}
+
+/** A job's progress as its record says it: no rate, its error if it has one. */
+function recordedProgress(job: JobRow): ProgressEvent {
+  return {
+    jobId: job.id,
+    state: job.state as JobState,
+    step: job.step,
+    bytesDone: job.bytesDone,
+    bytesTotal: job.bytesTotal,
+    bytesPerSecond: 0,
+    secondsLeft: null,
+    message: job.errorMessage,
+    detail: job.errorCode ? { code: job.errorCode, params: job.errorParams ?? [] } : null,
+  };
 }

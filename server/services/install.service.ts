@@ -15,11 +15,11 @@ import type { Principal } from '../domain/auth.js';
 import { newJournal, roomNeeded } from '../domain/install.js';
 import { installNotices, type Said } from '../domain/install-notices.js';
 import { type InstallArgs, installRequest } from '../domain/install-request.js';
-import type { JobMode } from '../domain/jobs.js';
+import { endsJobStreams, type JobMode } from '../domain/jobs.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository, type JobStepsRepository } from '../repositories/jobs.repository.js';
 import { type DownloadService } from './download.service.js';
-import { type EventBus, nowThenFollow, type ProgressEvent, type RestoreEvent } from '../events.js';
+import { type EventBus, type JobEvent, nowThenFollow, type ProgressEvent, type RestoreEvent } from '../events.js';
 import type { InstallEngine } from './install/install-engine.js';
 import type { OperationLock } from './operation-lock.js';
 import type { UpdatesService } from './updates.service.js';
@@ -167,25 +167,41 @@ export class InstallService {
 
   /**
    * A job's progress: where it stands now (the running installation step, else the download or
-   * the job's record), then every event, without a gap.
+   * the job's record), then every event, without a gap, until the job's end for a stream
+   * (`endsJobStreams`: STAGED, SUCCEEDED, FAILED, CANCELLED); a finished job gives its final state
+   * and ends. Refused with NotFoundError for an unknown job.
    */
-  followProgress(jobId: string): AsyncIterable<ProgressEvent> {
-    return nowThenFollow(
-      () => [this.deps.engine.progress(jobId) ?? this.deps.downloads.progressNow(jobId)].filter((p) => p !== null),
-      this.deps.events.subscribe(`job/${jobId}/progress`),
-    );
+  followProgress(jobId: string): Promise<AsyncIterable<ProgressEvent>> {
+    return nowThenFollow({
+      now: () => {
+        const progress = this.progressNow(jobId);
+        return { events: [progress], ended: endsJobStreams(progress.state) };
+      },
+      live: this.deps.events.subscribe(`job/${jobId}`),
+      pick: (event) => (event.kind === 'progress' ? event.progress : null),
+      ends: isJobEnd,
+    });
   }
 
   /**
    * A job's way back: the restore events so far (this run's, or after a restart of Patchbay the
-   * milestones its event log kept), then each new one, none twice (by `seq`).
+   * milestones its event log kept), then each new one, none twice (by `seq`), until the job's end
+   * for a stream, as for its progress (every restore event comes before it). A job that ended
+   * without a way back gives none and ends. Refused with NotFoundError for an unknown job.
    */
-  followRestoreEvents(jobId: string): AsyncIterable<RestoreEvent> {
-    return nowThenFollow(
-      () => this.deps.engine.restoreEvents(jobId),
-      this.deps.events.subscribe(`job/${jobId}/restore`),
-      (event, last) => event.seq > (last?.seq ?? 0),
-    );
+  followRestoreEvents(jobId: string): Promise<AsyncIterable<RestoreEvent>> {
+    return nowThenFollow({
+      now: () => ({ events: this.deps.engine.restoreEvents(jobId), ended: endsJobStreams(this.progressNow(jobId).state) }),
+      live: this.deps.events.subscribe(`job/${jobId}`),
+      pick: (event, last) => (event.kind === 'restore' && event.restore.seq > (last?.seq ?? 0) ? event.restore : null),
+      ends: isJobEnd,
+    });
+  }
+
+  private progressNow(jobId: string): ProgressEvent {
+    const progress = this.deps.engine.progress(jobId) ?? this.deps.downloads.progressNow(jobId);
+    if (!progress) throw new NotFoundError('update job', jobId);
+    return progress;
   }
 
   private async ensureInstallable(version: string): Promise<void> {
@@ -249,4 +265,9 @@ export class InstallService {
     this.deps.jobs.addEvent(id, now, 'INSTALL_REQUESTED', fields.requested.message, fields.requested.detail);
     return this.deps.jobs.find(id)!;
   }
+}
+
+/** The event after which a job's streams are over: its progress reaching an end state. */
+function isJobEnd(event: JobEvent): boolean {
+  return event.kind === 'progress' && endsJobStreams(event.progress.state);
 }

@@ -85,6 +85,7 @@ export function wireInstall(
     modules: deps.modules,
     runner,
     downloads: downloadArea,
+    events,
     clock,
     newId: randomIds,
   });

@@ -417,8 +417,13 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
       });
       if (mode === 'SEPARATE') bundles.stageJob(id, modules);
       // Every restore event of the job, from its first.
-      const sub = events.subscribe(`job/${id}/restore`)[Symbol.asyncIterator]();
-      const pull = (): void => void sub.next().then((r) => (r.done ? undefined : (restoreEvents.push(r.value), pull())));
+      const sub = events.subscribe(`job/${id}`)[Symbol.asyncIterator]();
+      const pull = (): void =>
+        void sub.next().then((r) => {
+          if (r.done) return;
+          if (r.value.kind === 'restore') restoreEvents.push(r.value.restore);
+          pull();
+        });
       pull();
       return newJournal({
         jobId: id,

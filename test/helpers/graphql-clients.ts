@@ -145,7 +145,8 @@ export async function sseEvents<T>(
   }
   let started = false;
   try {
-    for await (const data of sseData(res.body)) {
+    for await (const { data } of sseMessages(res.body)) {
+      if (!data) continue;
       events.push(JSON.parse(data) as T);
       if (!started) {
         started = true;
@@ -165,22 +166,108 @@ export async function sseEvents<T>(
   return { status: res.status, events };
 }
 
-/** The `data` of each event of an SSE body, as it arrives; ends with the body. */
-export async function* sseData(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+/** The messages of an SSE body, each with its event name (`next`, `complete`, or empty for a ping) and its data. */
+async function* sseMessages(body: AsyncIterable<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true });
     let idx;
     while ((idx = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, idx);
+      const lines = buffer.slice(0, idx).split('\n');
       buffer = buffer.slice(idx + 2);
-      const data = block
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trim())
-        .join('\n');
-      if (data) yield data;
+      const field = (name: string) =>
+        lines
+          .filter((l) => l.startsWith(`${name}:`))
+          .map((l) => l.slice(name.length + 1).trim())
+          .join('\n');
+      yield { event: field('event'), data: field('data') };
     }
+  }
+}
+
+/** The `data` of each event of an SSE body, as it arrives; ends with the body. */
+export async function* sseData(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  for await (const { data } of sseMessages(body)) if (data) yield data;
+}
+
+type Result<T> = Pick<GraphQLResponse<T>, 'data' | 'errors'>;
+
+/** A subscription read to its end: its results, and whether the server ended it before the deadline. */
+export interface Followed<T> {
+  results: Result<T>[];
+  completed: boolean;
+}
+
+interface FollowOptions {
+  timeoutMs?: number;
+  /** Called once, at the first result. */
+  onStarted?: () => void | Promise<void>;
+}
+
+/** Follows a graphql-ws subscription until the server completes it (or the deadline passes). */
+export function followWs<T>(client: Client, query: string, { timeoutMs = 20_000, onStarted }: FollowOptions = {}): Promise<Followed<T>> {
+  const results: Result<T>[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      resolve({ results, completed: false });
+      unsubscribe();
+    }, timeoutMs);
+    const unsubscribe = client.subscribe<T>(
+      { query },
+      {
+        next: (result) => {
+          results.push(result as Result<T>);
+          if (results.length === 1) void onStarted?.();
+        },
+        error: (err) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+        },
+        complete: () => {
+          clearTimeout(timer);
+          resolve({ results, completed: true });
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Follows an SSE subscription until the server ends the response (or the deadline passes):
+ * `completed` only when a `complete` message came and the body ended after it.
+ */
+export async function followSse<T>(
+  baseUrl: string,
+  query: string,
+  headers: Record<string, string>,
+  { timeoutMs = 20_000, onStarted }: FollowOptions = {},
+): Promise<Followed<T> & { status: number }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const results: Result<T>[] = [];
+  let completeMessage = false;
+  try {
+    const res = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify({ query }),
+      signal: controller.signal,
+    });
+    if (!res.ok || !res.body) return { status: res.status, results, completed: false };
+    try {
+      for await (const { event, data } of sseMessages(res.body)) {
+        if (event === 'complete') completeMessage = true;
+        if (event !== 'next') continue;
+        results.push(JSON.parse(data) as Result<T>);
+        if (results.length === 1) await onStarted?.();
+      }
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      return { status: res.status, results, completed: false };
+    }
+    return { status: res.status, results, completed: completeMessage };
+  } finally {
+    clearTimeout(timer);
   }
 }

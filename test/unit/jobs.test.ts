@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canMove, isActive, secondsLeft, startTimeProblem } from '../../server/domain/jobs.js';
+import { canMove, endsJobStreams, isActive, secondsLeft, startTimeProblem } from '../../server/domain/jobs.js';
 
 const now = new Date('2026-11-24T12:00:00Z');
 
@@ -36,6 +36,20 @@ describe('job states', () => {
     expect(isActive('STAGED')).toBe(true);
     expect(isActive('FAILED')).toBe(false);
     expect(isActive('CANCELLED')).toBe(false);
+  });
+});
+
+describe('endsJobStreams', () => {
+  it.each(['SUCCEEDED', 'FAILED', 'CANCELLED'] as const)('ends the streams of a job at %s, a final state', (state) => {
+    expect(endsJobStreams(state)).toBe(true);
+  });
+
+  it('ends the streams of a download at STAGED: its installation is a new request, followed anew', () => {
+    expect(endsJobStreams('STAGED')).toBe(true);
+  });
+
+  it.each(['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'INSTALLING', 'RESTORING'] as const)('keeps them open at %s', (state) => {
+    expect(endsJobStreams(state)).toBe(false);
   });
 });
 

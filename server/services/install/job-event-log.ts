@@ -59,7 +59,7 @@ export class JobEventLog {
     };
     if (final) this.latest.delete(jobId);
     else this.latest.set(jobId, event);
-    this.deps.events.publish(`job/${jobId}/progress`, event);
+    this.deps.events.publish(`job/${jobId}`, { kind: 'progress', progress: event });
   }
 
   /** Live figures of a running job's step, or null. */
@@ -98,7 +98,7 @@ export class JobEventLog {
     } else if (log.length < RESTORE_LOG_MAX) {
       log.push(event);
     }
-    this.deps.events.publish(`job/${jobId}/restore`, event);
+    this.deps.events.publish(`job/${jobId}`, { kind: 'restore', restore: event });
   }
 
   /**

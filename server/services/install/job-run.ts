@@ -111,13 +111,18 @@ export class JobRun {
     this.log.restore(this.jobId, type, said, group);
   }
 
-  /** Ends the job: the journal first (the source of truth), then the database, then the subscribers. */
-  async finish(outcome: JournalOutcome): Promise<void> {
+  /**
+   * Ends the job: the journal first (the source of truth), then the database, then the
+   * subscribers: `lastRestoreEvent` (the way back's FINISHED) before the final progress, which is
+   * the job's last event and ends its streams.
+   */
+  async finish(outcome: JournalOutcome, lastRestoreEvent?: { type: RestoreEventType; said: Said }): Promise<void> {
     this.journal.phase = 'DONE';
     this.journal.outcome = outcome;
     await this.save();
     reconcile(this.deps, this.journal);
     this.deps.downtime.unplan();
+    if (lastRestoreEvent) this.restoreEvent(lastRestoreEvent.type, lastRestoreEvent.said);
     this.finalProgress(jobStateOf(this.journal), this.journal.failure);
   }
 

@@ -89,8 +89,10 @@ export async function rollBack(run: JobRun): Promise<void> {
     return;
   }
   await removeLeftovers(run);
-  await run.finish(restoresData ? 'RESTORED' : 'ROLLED_BACK');
-  run.restoreEvent('FINISHED', installNotices.rollbackFinished(restoresData, j.fromVersion));
+  await run.finish(restoresData ? 'RESTORED' : 'ROLLED_BACK', {
+    type: 'FINISHED',
+    said: installNotices.rollbackFinished(restoresData, j.fromVersion),
+  });
 }
 
 async function wayBackFailed(run: JobRun, step: RollbackStep, err: unknown): Promise<void> {
