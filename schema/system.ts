@@ -27,6 +27,10 @@ const System = builder.objectRef<SystemSnapshot>('System').implement({
     telephonyAvailable: t.exposeBoolean('telephonyAvailable'),
     stateReason: t.exposeString('stateReason', { nullable: true }),
     stateSince: t.expose('stateSince', { type: 'DateTime' }),
+    sipPort: t.exposeInt('sipPort', {
+      nullable: true,
+      description: 'The loopback UDP port the demo PBX answers SIP on while it runs; null while stopped, and for a real appliance.',
+    }),
     modules: t.field({ type: [Module], resolve: (s) => s.modules }),
   }),
 });

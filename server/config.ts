@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { CallCommands } from './adapters/appliance/command-call-control.js';
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIGURATION';
@@ -15,12 +16,19 @@ export class ConfigError extends Error {
 }
 
 export type ApplianceConfig =
-  | { kind: 'demo'; callIntervalMs: number }
+  | {
+      kind: 'demo';
+      callIntervalMs: number;
+      /** Loopback UDP port of the demo's SIP; 0 = picked at the first start, kept across restarts. */
+      sipPort: number;
+    }
   | {
       kind: 'command';
       startCommand: string[];
       stopCommand: string[];
       healthUrl: string;
+      /** Active-calls, drain and undrain commands (all three or none); null: it cannot drain. */
+      callCommands: CallCommands | null;
     };
 
 export interface Config {
@@ -108,9 +116,13 @@ const envSchema = z.object({
   PATCHBAY_SESSION_ABSOLUTE_HOURS: int('PATCHBAY_SESSION_ABSOLUTE_HOURS', 1, 24 * 30).default(12),
   PATCHBAY_APPLIANCE: z.enum(['demo', 'command'], { message: 'PATCHBAY_APPLIANCE must be "demo" or "command"' }).default('demo'),
   PATCHBAY_DEMO_CALL_INTERVAL_MS: int('PATCHBAY_DEMO_CALL_INTERVAL_MS', 0, 3_600_000).default(5000),
+  PATCHBAY_DEMO_SIP_PORT: int('PATCHBAY_DEMO_SIP_PORT', 0, 65535).default(0),
   PATCHBAY_APPLIANCE_START_COMMAND: command('PATCHBAY_APPLIANCE_START_COMMAND').optional(),
   PATCHBAY_APPLIANCE_STOP_COMMAND: command('PATCHBAY_APPLIANCE_STOP_COMMAND').optional(),
   PATCHBAY_APPLIANCE_HEALTH_URL: z.url({ message: 'PATCHBAY_APPLIANCE_HEALTH_URL must be an http(s) URL' }).optional(),
+  PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND: command('PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND').optional(),
+  PATCHBAY_APPLIANCE_DRAIN_COMMAND: command('PATCHBAY_APPLIANCE_DRAIN_COMMAND').optional(),
+  PATCHBAY_APPLIANCE_UNDRAIN_COMMAND: command('PATCHBAY_APPLIANCE_UNDRAIN_COMMAND').optional(),
   PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS: int('PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS', 5, 3600).default(60),
   PATCHBAY_LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'PATCHBAY_LOG_LEVEL must be debug, info, warn or error' })
@@ -132,14 +144,34 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     if (!e.PATCHBAY_APPLIANCE_START_COMMAND) problems.push('PATCHBAY_APPLIANCE_START_COMMAND is required when PATCHBAY_APPLIANCE=command');
     if (!e.PATCHBAY_APPLIANCE_STOP_COMMAND) problems.push('PATCHBAY_APPLIANCE_STOP_COMMAND is required when PATCHBAY_APPLIANCE=command');
     if (!e.PATCHBAY_APPLIANCE_HEALTH_URL) problems.push('PATCHBAY_APPLIANCE_HEALTH_URL is required when PATCHBAY_APPLIANCE=command');
+    const calls = {
+      PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND: e.PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND,
+      PATCHBAY_APPLIANCE_DRAIN_COMMAND: e.PATCHBAY_APPLIANCE_DRAIN_COMMAND,
+      PATCHBAY_APPLIANCE_UNDRAIN_COMMAND: e.PATCHBAY_APPLIANCE_UNDRAIN_COMMAND,
+    };
+    const unset = Object.entries(calls).filter(([, v]) => !v);
+    // Half a drain is worse than none: an installation would wait on a count it cannot undo, or the reverse.
+    if (unset.length > 0 && unset.length < 3) {
+      problems.push(
+        `the call commands go together: set all of ${Object.keys(calls).join(', ')} or none (missing ${unset.map(([k]) => k).join(', ')})`,
+      );
+    }
     appliance = {
       kind: 'command',
       startCommand: e.PATCHBAY_APPLIANCE_START_COMMAND ?? [],
       stopCommand: e.PATCHBAY_APPLIANCE_STOP_COMMAND ?? [],
       healthUrl: e.PATCHBAY_APPLIANCE_HEALTH_URL ?? '',
+      callCommands:
+        calls.PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND && calls.PATCHBAY_APPLIANCE_DRAIN_COMMAND && calls.PATCHBAY_APPLIANCE_UNDRAIN_COMMAND
+          ? {
+              activeCalls: calls.PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND,
+              drain: calls.PATCHBAY_APPLIANCE_DRAIN_COMMAND,
+              undrain: calls.PATCHBAY_APPLIANCE_UNDRAIN_COMMAND,
+            }
+          : null,
     };
   } else {
-    appliance = { kind: 'demo', callIntervalMs: e.PATCHBAY_DEMO_CALL_INTERVAL_MS };
+    appliance = { kind: 'demo', callIntervalMs: e.PATCHBAY_DEMO_CALL_INTERVAL_MS, sipPort: e.PATCHBAY_DEMO_SIP_PORT };
   }
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({

@@ -31,4 +31,6 @@ export interface SystemSnapshot extends InstalledProduct {
   stateReason: string | null;
   /** When `state` last changed (ISO 8601). */
   stateSince: string;
+  /** The loopback UDP port the demo PBX answers SIP on while it runs; null otherwise (or for a real appliance). */
+  sipPort: number | null;
 }

@@ -16,6 +16,8 @@ export class SystemService {
     private readonly systemId: string,
     private readonly layout: Pick<ApplianceLayout, 'readInstalled'>,
     private readonly supervisor: Pick<ApplianceSupervisor, 'getState' | 'onStateChange' | 'restart'>,
+    /** The UDP port the appliance answers SIP on, when Patchbay assigned it (the demo); else null. */
+    private readonly sipPort: () => number | null,
     private readonly events: EventBus,
     private readonly logger: Logger,
   ) {}
@@ -45,6 +47,7 @@ export class SystemService {
       telephonyAvailable: live.telephonyAvailable,
       stateReason: live.reason,
       stateSince: live.since.toISOString(),
+      sipPort: this.sipPort(),
     };
   }
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
-import type { ApplianceRuntime } from '../adapters/appliance/appliance-runtime.js';
+import type { ApplianceRuntime, CallControl } from '../adapters/appliance/appliance-runtime.js';
 import { ChildProcessAppliance } from '../adapters/appliance/child-process-appliance.js';
 import { CommandAppliance } from '../adapters/appliance/command-appliance.js';
 import { DEMO_APPLIANCE_SOURCE, installDemoAppliance } from '../adapters/appliance/demo-installer.js';
@@ -27,6 +27,8 @@ export interface ApplianceWiring {
   supervisor: ApplianceSupervisor;
   downtime: DowntimeService;
   system: SystemService;
+  /** Calls in progress and draining of the appliance (unsupported for a command appliance without call commands). */
+  calls: CallControl;
   /** Stops watching (the appliance itself is stopped by the supervisor's shutdown). */
   unwatch(): void;
 }
@@ -38,31 +40,39 @@ export async function wireAppliance(
   const { db, clock, logger } = deps;
   const layout = new ApplianceLayout(path.join(config.home, 'appliance'));
   let runtime: ApplianceRuntime;
+  let sipPort: () => number | null;
   if (config.appliance.kind === 'demo') {
     await installDemoAppliance(layout, { sourceDir: DEMO_APPLIANCE_SOURCE, version: DEMO_INITIAL_VERSION });
-    runtime = new ChildProcessAppliance({
+    const demo = new ChildProcessAppliance({
       layout,
       nodePath: deps.nodePath,
       env: { PBX_CALL_INTERVAL_MS: String(config.appliance.callIntervalMs) },
+      sipPort: config.appliance.sipPort,
       logger: logger.child({ area: 'appliance' }),
     });
+    runtime = demo;
+    sipPort = () => demo.sipPort;
   } else {
     runtime = new CommandAppliance({
       startCommand: config.appliance.startCommand,
       stopCommand: config.appliance.stopCommand,
       healthUrl: config.appliance.healthUrl,
+      callCommands: config.appliance.callCommands,
     });
+    // A real appliance's SIP is its own business: Patchbay neither assigns nor knows its port.
+    sipPort = () => null;
   }
   const supervisor = new ApplianceSupervisor({ runtime, clock, logger: logger.child({ area: 'supervisor' }) });
   const downtime = new DowntimeService(new DowntimeRepository(db), clock);
   downtime.watch(supervisor);
-  const system = new SystemService(deps.systemId, layout, supervisor, deps.events, logger.child({ area: 'system' }));
+  const system = new SystemService(deps.systemId, layout, supervisor, sipPort, deps.events, logger.child({ area: 'system' }));
   system.watch();
   return {
     layout,
     supervisor,
     downtime,
     system,
+    calls: runtime.calls,
     unwatch() {
       system.unwatch();
       downtime.unwatch();

@@ -1,12 +1,15 @@
 /**
  * SIPp as the real SIP peer of tests and benchmarks: runs Debian's `sipp` (package `sip-tester`)
- * with a built-in scenario, bounded in calls and time, and reads what happened to every call from
- * SIPp's own message trace (`-trace_msg`): when each INVITE went out, what answered it, and whether
- * the call ended with a BYE that the PBX acknowledged.
+ * with its built-in `uac` scenario against a loopback port, bounded by `-m` and `-timeout`, and
+ * reads back its own statistics (`-trace_stat`) and, from its message trace (`-trace_msg`), what
+ * happened to every call: when the INVITE went out, what answered it, and whether the call ended
+ * with a BYE that the PBX acknowledged.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { unusedUdpPort } from './ports.js';
 
 export const SIPP = '/usr/bin/sipp';
 
@@ -136,62 +139,88 @@ export function outcomeOf(call: SippCall): CallOutcome {
 }
 
 export interface SippRun {
+  /** 0: every call succeeded; 1: at least one failed; 99: no call processed (SIPp's own codes). */
   exitCode: number | null;
+  /** The last row of `-trace_stat` (cumulative counters such as `SuccessfulCall(C)`, `FailedCall(C)`). */
+  stats: Record<string, string>;
+  /** Every call placed, from the message trace. */
   calls: SippCall[];
-  /** SIPp's screen and errors, for a failing test's message. */
-  output: string;
+}
+
+export interface UacOptions {
+  /** Calls to place (`-m`). */
+  calls?: number;
+  /** How long each call is held between ACK and BYE (`-d`, ms). */
+  holdMs?: number;
+  /** Calls per second (`-r`). */
+  rate?: number;
+  timeoutS?: number;
 }
 
 /**
- * Runs SIPp's built-in `uac` scenario against `target` (host:port) from a free local port, with
- * the message trace on. Bounded: `calls` calls at most, and killed after `timeoutMs`.
+ * The exact command line: `sipp -sn uac 127.0.0.1:<sipPort> -i 127.0.0.1 -p <own port> -m N -l N
+ * -r R -d HOLD -timeout Ts -nostdin -trace_stat -stf <csv> -trace_msg -message_file <log>`
+ * (foreground; `-nostdin` as it has no terminal).
  */
-export function runSippUac(options: {
-  target: string;
-  localPort: number;
-  workDir: string;
-  calls: number;
-  /** Calls per second. */
-  rate: number;
-  holdMs: number;
-  timeoutMs: number;
-}): Promise<SippRun> {
-  const { workDir } = options;
-  fs.mkdirSync(workDir, { recursive: true });
-  const messagesFile = path.join(workDir, 'messages.log');
-  const args = [
+export async function sippUacArgs(
+  sipPort: number,
+  files: { stats: string; messages: string },
+  options: UacOptions = {},
+): Promise<string[]> {
+  const { calls = 1, holdMs = 1000, rate = 10, timeoutS = 10 } = options;
+  return [
     '-sn',
     'uac',
-    options.target,
+    `127.0.0.1:${sipPort}`,
     '-i',
     '127.0.0.1',
     '-p',
-    String(options.localPort),
+    String(await unusedUdpPort()),
     '-m',
-    String(options.calls),
+    String(calls),
+    '-l',
+    String(calls),
     '-r',
-    String(options.rate),
+    String(rate),
     '-d',
-    String(options.holdMs),
+    String(holdMs),
+    '-timeout',
+    `${timeoutS}s`,
+    '-nostdin',
+    '-trace_stat',
+    '-stf',
+    files.stats,
     '-trace_msg',
     '-message_file',
-    messagesFile,
-    '-nostdin',
-    '-timeout',
-    `${Math.ceil(options.timeoutMs / 1000)}s`,
-    '-timeout_error',
+    files.messages,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(SIPP, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs + 5000);
-    child.on('error', reject);
-    child.on('exit', (exitCode) => {
-      clearTimeout(killer);
-      const text = fs.existsSync(messagesFile) ? fs.readFileSync(messagesFile, 'utf8') : '';
-      resolve({ exitCode, calls: callsOf(parseSippMessages(text)), output });
-    });
-  });
+}
+
+/** Runs the `uac` scenario to its end and returns SIPp's exit code, final counters and every call. */
+export async function runSippUac(sipPort: number, options: UacOptions = {}): Promise<SippRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-sipp-'));
+  const files = { stats: path.join(dir, 'stats.csv'), messages: path.join(dir, 'messages.log') };
+  try {
+    const child = spawn(SIPP, await sippUacArgs(sipPort, files, options), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+    // SIPp stops itself at -timeout; this is the bound should it not.
+    const killer = setTimeout(() => child.kill('SIGKILL'), ((options.timeoutS ?? 10) + 10) * 1000);
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', (err) => reject(new Error(`sipp could not be run (install Debian's sip-tester): ${err.message}`)));
+      child.once('exit', (code) => resolve(code));
+    }).finally(() => clearTimeout(killer));
+    if (!fs.existsSync(files.stats)) throw new Error(`sipp wrote no statistics (exit ${exitCode}): ${stderr}`);
+    const [header, ...rows] = fs.readFileSync(files.stats, 'utf8').trim().split('\n');
+    const names = header!.split(';');
+    const last = rows.at(-1)!.split(';');
+    const messages = fs.existsSync(files.messages) ? fs.readFileSync(files.messages, 'utf8') : '';
+    return {
+      exitCode,
+      stats: Object.fromEntries(names.map((n, i) => [n, last[i] ?? ''])),
+      calls: callsOf(parseSippMessages(messages)),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ApplianceExit, ApplianceHealth, ApplianceRuntime } from '../../server/adapters/appliance/appliance-runtime.js';
+import { unsupportedCallControl } from '../../server/adapters/appliance/unsupported-call-control.js';
 import type { Clock } from '../../server/adapters/clock.js';
 import { createLogger } from '../../server/adapters/logger.js';
 import { ApplianceSupervisor } from '../../server/services/appliance-supervisor.js';
@@ -39,6 +40,7 @@ class ManualClock implements Clock {
 }
 
 class ScriptedRuntime implements ApplianceRuntime {
+  readonly calls = unsupportedCallControl;
   running = false;
   healthy = true;
   startFailures = 0;

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       allowedOrigins: [],
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
-      appliance: { kind: 'demo', callIntervalMs: 5000 },
+      appliance: { kind: 'demo', callIntervalMs: 5000, sipPort: 0 },
     });
     expect(Object.isFrozen(sut)).toBe(true);
   });
@@ -63,6 +63,41 @@ describe('loadConfig', () => {
       startCommand: ['systemctl', 'start', 'pbx'],
       stopCommand: ['systemctl', 'stop', 'pbx'],
       healthUrl: 'http://127.0.0.1:9000/health',
+      callCommands: null,
     });
+  });
+
+  const commandAppliance = {
+    PATCHBAY_APPLIANCE: 'command',
+    PATCHBAY_APPLIANCE_START_COMMAND: 'systemctl start pbx',
+    PATCHBAY_APPLIANCE_STOP_COMMAND: 'systemctl stop pbx',
+    PATCHBAY_APPLIANCE_HEALTH_URL: 'http://127.0.0.1:9000/health',
+  };
+
+  it('takes the three call commands of a real appliance together', () => {
+    const sut = loadConfig({
+      ...commandAppliance,
+      PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND: '/usr/local/bin/pbx-active-calls',
+      PATCHBAY_APPLIANCE_DRAIN_COMMAND: '/usr/local/bin/pbx-drain --now',
+      PATCHBAY_APPLIANCE_UNDRAIN_COMMAND: '/usr/local/bin/pbx-undrain',
+    });
+    expect(sut.appliance).toMatchObject({
+      callCommands: {
+        activeCalls: ['/usr/local/bin/pbx-active-calls'],
+        drain: ['/usr/local/bin/pbx-drain', '--now'],
+        undrain: ['/usr/local/bin/pbx-undrain'],
+      },
+    });
+  });
+
+  it('refuses some of the call commands without the others, naming the missing ones', () => {
+    expect(() => loadConfig({ ...commandAppliance, PATCHBAY_APPLIANCE_DRAIN_COMMAND: '/usr/local/bin/pbx-drain' })).toThrow(
+      /set all of .* or none \(missing PATCHBAY_APPLIANCE_ACTIVE_CALLS_COMMAND, PATCHBAY_APPLIANCE_UNDRAIN_COMMAND\)/,
+    );
+  });
+
+  it('takes the demo SIP port, and refuses one that is not a port', () => {
+    expect(loadConfig({ PATCHBAY_DEMO_SIP_PORT: '5060' }).appliance).toMatchObject({ kind: 'demo', sipPort: 5060 });
+    expect(() => loadConfig({ PATCHBAY_DEMO_SIP_PORT: '70000' })).toThrow(/PATCHBAY_DEMO_SIP_PORT must be at most 65535/);
   });
 });

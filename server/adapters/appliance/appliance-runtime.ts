@@ -30,6 +30,8 @@ export interface ApplianceRuntime {
   onUnexpectedExit(listener: (exit: ApplianceExit) => void): () => void;
   /** True while Patchbay believes the product's process is up (started and not exited). */
   isRunning(): boolean;
+  /** Calls in progress and draining; `calls.supported` is false where the product cannot drain. */
+  readonly calls: CallControl;
 }
 
 /**

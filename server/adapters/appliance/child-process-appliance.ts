@@ -1,7 +1,9 @@
 /**
  * The appliance as a supervised child process (the embedded demo and the tests): started from the
- * manifest of the `current` release, its port learnt from its "listening" line, stopped with
- * SIGTERM then SIGKILL, and never left behind when Patchbay exits.
+ * manifest of the `current` release, its ports learnt from its "listening" line, stopped with
+ * SIGTERM then SIGKILL, and never left behind when Patchbay exits. Its SIP port stays the same
+ * across restarts: the one configured, or the one the first start picked, so that phones and
+ * test clients pointed at it find the PBX again after an update.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +12,8 @@ import path from 'node:path';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { ApplianceLayout } from './appliance-layout.js';
-import type { ApplianceExit, ApplianceHealth, ApplianceRuntime } from './appliance-runtime.js';
+import type { ApplianceExit, ApplianceHealth, ApplianceRuntime, CallControl } from './appliance-runtime.js';
+import { DemoCallControl } from './demo-call-control.js';
 import { ApplianceError } from '../../domain/errors/index.js';
 
 export interface ChildProcessApplianceOptions {
@@ -18,6 +21,8 @@ export interface ChildProcessApplianceOptions {
   /** Patchbay's node_modules, where the demo finds better-sqlite3. */
   nodePath: string;
   env?: Record<string, string>;
+  /** The UDP port the PBX answers SIP on (loopback); 0 = the first start picks one, later starts keep it. */
+  sipPort?: number;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
   healthTimeoutMs?: number;
@@ -32,13 +37,22 @@ process.once('exit', () => {
 export class ChildProcessAppliance implements ApplianceRuntime {
   private child: ChildProcess | null = null;
   private port: number | null = null;
+  private sipPortInUse: number | null = null;
   private healthPath = '/health';
   private stopping: Promise<void> | null = null;
   private readonly exitListeners = new Set<(exit: ApplianceExit) => void>();
   private readonly logger: Logger;
 
+  readonly calls: CallControl;
+
   constructor(private readonly options: ChildProcessApplianceOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.calls = new DemoCallControl(() => (this.isRunning() ? this.port : null));
+  }
+
+  /** The SIP port of the running PBX; null while it is not running (or a release that speaks no SIP). */
+  get sipPort(): number | null {
+    return this.isRunning() && this.port !== null ? this.sipPortInUse : null;
   }
 
   get pid(): number | null {
@@ -67,6 +81,7 @@ export class ChildProcessAppliance implements ApplianceRuntime {
         PBX_DATA_DIR: layout.dataDir,
         PBX_HOST: '127.0.0.1',
         PBX_PORT: '0',
+        PBX_SIP_PORT: String(this.sipPortInUse ?? this.options.sipPort ?? 0),
         PBX_MODULES_FILE: layout.moduleStateFile,
         ...this.options.env,
       },
@@ -80,7 +95,7 @@ export class ChildProcessAppliance implements ApplianceRuntime {
       stderrTail = (stderrTail + d.toString()).slice(-2000);
     });
 
-    const listening = new Promise<number>((resolve, reject) => {
+    const listening = new Promise<{ port: number; sipPort: number | null }>((resolve, reject) => {
       let buffer = '';
       child.stdout!.on('data', (d: Buffer) => {
         buffer += d.toString();
@@ -89,8 +104,9 @@ export class ChildProcessAppliance implements ApplianceRuntime {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
           try {
-            const event = JSON.parse(line) as { event?: string; port?: number };
-            if (event.event === 'listening' && typeof event.port === 'number') resolve(event.port);
+            const event = JSON.parse(line) as { event?: string; port?: number; sipPort?: number };
+            if (event.event === 'listening' && typeof event.port === 'number')
+              resolve({ port: event.port, sipPort: typeof event.sipPort === 'number' ? event.sipPort : null });
             else this.logger.debug('appliance', { line: event });
           } catch {
             this.logger.debug('appliance output', { line });
@@ -128,7 +144,7 @@ export class ChildProcessAppliance implements ApplianceRuntime {
     const timeoutMs = this.options.startTimeoutMs ?? 15_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      this.port = await Promise.race([
+      const ports = await Promise.race([
         listening,
         new Promise<never>((_, reject) => {
           timer = setTimeout(
@@ -137,6 +153,8 @@ export class ChildProcessAppliance implements ApplianceRuntime {
           );
         }),
       ]);
+      this.port = ports.port;
+      this.sipPortInUse = ports.sipPort ?? this.sipPortInUse;
     } catch (err) {
       if (this.isRunning()) await this.stop();
       throw err;

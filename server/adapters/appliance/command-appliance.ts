@@ -1,52 +1,54 @@
 /**
  * A real appliance driven through configured commands (`systemctl start pbx`…) and a health URL.
  * Its process belongs to its own init system, which restarts it; this adapter therefore never
- * reports an exit itself: crashes show up as failed health checks.
+ * reports an exit itself: crashes show up as failed health checks. Calls and draining go through
+ * further configured commands; without them the appliance says it cannot drain.
  */
-import { execFile } from 'node:child_process';
-import type { ApplianceExit, ApplianceHealth, ApplianceRuntime } from './appliance-runtime.js';
+import type { ApplianceExit, ApplianceHealth, ApplianceRuntime, CallControl } from './appliance-runtime.js';
 import { probeHealth } from './child-process-appliance.js';
+import { CommandCallControl, type CallCommands } from './command-call-control.js';
+import { runCommand } from './command-runner.js';
+import { unsupportedCallControl } from './unsupported-call-control.js';
 import { ApplianceError } from '../../domain/errors/index.js';
 
 export interface CommandApplianceOptions {
   startCommand: string[];
   stopCommand: string[];
   healthUrl: string;
+  /** Active-calls, drain and undrain commands; null: this appliance cannot drain. */
+  callCommands?: CallCommands | null;
   commandTimeoutMs?: number;
+  /** For the call commands, which run while the PBX serves calls and must answer quickly. */
+  callCommandTimeoutMs?: number;
   healthTimeoutMs?: number;
-}
-
-function run(command: string[], timeoutMs: number, code: 'APPLIANCE_START_FAILED' | 'APPLIANCE_STOP_FAILED'): Promise<void> {
-  const [file, ...args] = command;
-  return new Promise((resolve, reject) => {
-    execFile(file!, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-      const exitCode = typeof e.code === 'number' ? e.code : null;
-      const why = e.killed ? `timed out after ${timeoutMs} ms` : exitCode !== null ? `exited with code ${exitCode}` : e.message;
-      reject(
-        new ApplianceError(code, `\`${command.join(' ')}\` ${why}: ${String(stderr).trim().slice(-500)}`, {
-          exitCode,
-          stderr: String(stderr).slice(-2000),
-        }),
-      );
-    });
-  });
 }
 
 export class CommandAppliance implements ApplianceRuntime {
   private running = false;
+  readonly calls: CallControl;
 
-  constructor(private readonly options: CommandApplianceOptions) {}
+  constructor(private readonly options: CommandApplianceOptions) {
+    this.calls = options.callCommands
+      ? new CommandCallControl(options.callCommands, options.callCommandTimeoutMs ?? 10_000)
+      : unsupportedCallControl;
+  }
 
   async start(): Promise<void> {
-    await run(this.options.startCommand, this.options.commandTimeoutMs ?? 60_000, 'APPLIANCE_START_FAILED');
+    await this.run(this.options.startCommand, 'APPLIANCE_START_FAILED');
     this.running = true;
   }
 
   async stop(): Promise<void> {
-    await run(this.options.stopCommand, this.options.commandTimeoutMs ?? 60_000, 'APPLIANCE_STOP_FAILED');
+    await this.run(this.options.stopCommand, 'APPLIANCE_STOP_FAILED');
     this.running = false;
+  }
+
+  private async run(command: string[], code: 'APPLIANCE_START_FAILED' | 'APPLIANCE_STOP_FAILED'): Promise<void> {
+    await runCommand(
+      command,
+      this.options.commandTimeoutMs ?? 60_000,
+      (message, failure) => new ApplianceError(code, message, { ...failure }),
+    );
   }
 
   health(): Promise<ApplianceHealth> {

@@ -8,17 +8,9 @@ import { ApplianceLayout } from '../../../server/adapters/appliance/appliance-la
 import { ChildProcessAppliance } from '../../../server/adapters/appliance/child-process-appliance.js';
 import { DEMO_APPLIANCE_SOURCE, installDemoAppliance } from '../../../server/adapters/appliance/demo-installer.js';
 import type { ApplianceExit } from '../../../server/adapters/appliance/appliance-runtime.js';
+import { until } from '../../helpers/until.js';
 
 const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
-
-async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Call records in the appliance's database, read through a connection of its own (closed again). */
 function countCalls(dataDir: string): number {

@@ -2,11 +2,17 @@
 'use strict';
 /**
  * The demo PBX: a small real program standing for the appliance Patchbay updates. It serves a
- * loopback HTTP API (health, status, call records), keeps its call records in SQLite and its
- * configuration in JSON files in its data directory, and generates simulated call traffic.
+ * loopback HTTP API (health, status, call records, drain control), answers SIP calls over UDP
+ * (sip-server.cjs), keeps its call records in SQLite and its configuration in JSON files in its
+ * data directory, and generates simulated call traffic.
  *
  * Environment: PBX_DATA_DIR, PBX_PORT (0 = any free port), PBX_HOST (127.0.0.1), PBX_MODULES_FILE,
- * PBX_CALL_INTERVAL_MS (0 = no traffic), PBX_FAIL_HEALTH=1 (answer 503: a test hook).
+ * PBX_CALL_INTERVAL_MS (0 = no traffic), PBX_FAIL_HEALTH=1 (answer 503: a test hook);
+ * SIP: PBX_SIP_PORT (0 = any free port), PBX_SIP_RING_MS (INVITE to answer, 100),
+ * PBX_SIP_RETRY_AFTER_S (Retry-After of the 503 while draining, 60), PBX_SIP_MAX_CALLS (calls at
+ * once, 200), PBX_SIP_MAX_PER_SECOND (datagrams read per second, 1000).
+ * The "listening" line on stdout gives both ports: {"event":"listening","port":…,"sipPort":…}.
+ * Draining lives in memory only: a fresh start accepts calls, so no restart leaves it refusing them.
  * `better-sqlite3` is resolved through NODE_PATH, which the supervisor sets.
  *
  * Test fixtures, set in a release's manifest to build releases that fail on purpose:
@@ -17,6 +23,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { runMigrations } = require('./migrate.cjs');
+const { openCallStore } = require('./sip-calls.cjs');
+const { createSipServer } = require('./sip-server.cjs');
 
 const RELEASE_DIR = path.resolve(__dirname, '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(RELEASE_DIR, 'manifest.json'), 'utf8'));
@@ -25,6 +33,14 @@ const HOST = process.env.PBX_HOST || '127.0.0.1';
 const PORT = Number(process.env.PBX_PORT || 0);
 const CALL_INTERVAL_MS = Number(process.env.PBX_CALL_INTERVAL_MS ?? 5000);
 const MODULES_FILE = process.env.PBX_MODULES_FILE;
+const SIP = {
+  port: Number(process.env.PBX_SIP_PORT || 0),
+  ringMs: Number(process.env.PBX_SIP_RING_MS ?? 100),
+  retryAfterS: Number(process.env.PBX_SIP_RETRY_AFTER_S ?? 60),
+  maxCalls: Number(process.env.PBX_SIP_MAX_CALLS ?? 200),
+  maxPerSecond: Number(process.env.PBX_SIP_MAX_PER_SECOND ?? 1000),
+  maxDatagramBytes: 4096,
+};
 
 function log(event, fields) {
   process.stdout.write(JSON.stringify({ event, time: new Date().toISOString(), ...fields }) + '\n');
@@ -146,6 +162,8 @@ const insertCall = db.prepare('INSERT INTO calls (started_at, caller, callee, du
 const startedAt = Date.now();
 let ready = false;
 let callCounter = countCalls.get().n;
+const sip = createSipServer({ host: HOST, store: openCallStore(db), log, ...SIP });
+let sipPort = null;
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://pbx');
@@ -153,6 +171,11 @@ const server = http.createServer((req, res) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
+  if (req.method === 'POST' && (url.pathname === '/drain' || url.pathname === '/undrain')) {
+    sip.setDraining(url.pathname === '/drain');
+    log(url.pathname === '/drain' ? 'draining' : 'undrained', { activeCalls: sip.activeCalls() });
+    return send(200, { draining: sip.isDraining(), activeCalls: sip.activeCalls() });
+  }
   if (req.method !== 'GET') return send(405, { error: 'method not allowed' });
   if (url.pathname === '/health') {
     if (!ready) return send(503, { status: 'starting', version: manifest.version, telephony: 'unavailable' });
@@ -166,6 +189,9 @@ const server = http.createServer((req, res) => {
       pid: process.pid,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       calls: countCalls.get().n,
+      sipPort,
+      activeCalls: sip.activeCalls(),
+      draining: sip.isDraining(),
       modules,
     });
   }
@@ -184,11 +210,15 @@ if (CALL_INTERVAL_MS > 0) {
   }, CALL_INTERVAL_MS);
 }
 
-server.listen(PORT, HOST, () => {
-  fs.writeFileSync(path.join(DATA_DIR, 'pbx.pid'), String(process.pid));
-  ready = true;
-  log('listening', { port: server.address().port, pid: process.pid, version: manifest.version });
-});
+Promise.all([sip.listen(), new Promise((resolve) => server.listen(PORT, HOST, resolve))]).then(
+  ([boundSipPort]) => {
+    sipPort = boundSipPort;
+    fs.writeFileSync(path.join(DATA_DIR, 'pbx.pid'), String(process.pid));
+    ready = true;
+    log('listening', { port: server.address().port, sipPort, pid: process.pid, version: manifest.version });
+  },
+  (err) => fail(`cannot listen: ${err.message}`, 5),
+);
 
 let stopping = false;
 function stop(signal) {
@@ -197,6 +227,8 @@ function stop(signal) {
   ready = false;
   log('stopping', { signal });
   if (traffic) clearInterval(traffic);
+  const dropped = sip.close();
+  if (dropped) log('calls-dropped', { calls: dropped });
   server.close();
   server.closeAllConnections();
   try {
