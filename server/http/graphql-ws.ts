@@ -3,6 +3,7 @@
  * at connection time (connection params or, from an allowed browser origin, the cookie) and
  * re-checked for every operation and periodically, so that a socket ends with its credential.
  */
+import type { IncomingMessage } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,6 +13,7 @@ import type { Logger } from '../adapters/logger.js';
 import { authenticate, type Credential } from './authenticate.js';
 import { readBearer, readCookie, SESSION_COOKIE } from './credentials.js';
 import type { GraphqlHandler } from './graphql-handler.js';
+import type { RequestFacts } from './request-facts.js';
 
 export interface GraphqlWsDeps {
   wss: WebSocketServer;
@@ -20,6 +22,8 @@ export interface GraphqlWsDeps {
   logger: Logger;
   /** How often open WebSockets re-check their credential (logout, expiry, revocation). */
   recheckMs: number;
+  /** The upgrade request's client address, proxies accounted for. */
+  requestFacts(req: IncomingMessage): RequestFacts;
 }
 
 export interface GraphqlWs {
@@ -44,7 +48,7 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): GraphqlWs {
         const cookie = request.headers.origin ? readCookie(request.headers.cookie, SESSION_COOKIE) : null;
         const credential: Credential | null = token ? { kind: 'token', secret: token } : cookie ? { kind: 'cookie', secret: cookie } : null;
         if (!authenticate(accounts, credential)) {
-          logger.warn('websocket refused: no valid credential', { address: request.socket.remoteAddress });
+          logger.warn('websocket refused: no valid credential', { address: deps.requestFacts(request).address });
           return false;
         }
         ctx.extra.credential = credential!;
@@ -59,7 +63,7 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): GraphqlWs {
         const enveloped = yoga.getEnveloped({
           ws: {
             credential: ctx.extra.credential!,
-            address: request.socket.remoteAddress ?? null,
+            address: deps.requestFacts(request).address,
             userAgent: request.headers['user-agent'] ?? null,
           },
         } as unknown as Parameters<typeof yoga.getEnveloped>[0]);

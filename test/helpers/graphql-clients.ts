@@ -3,6 +3,7 @@
  * graphql-ws over a real WebSocket (with chosen Origin and cookie headers), and SSE.
  */
 import { createClient, type Client } from 'graphql-ws';
+import type { Dispatcher } from 'undici';
 import WebSocket from 'ws';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -16,6 +17,8 @@ export class HttpClient {
   cookie: string | null = null;
   bearer: string | null = null;
   origin: string | null = null;
+  /** Over HTTPS with a test certificate: an undici Agent that trusts it. */
+  dispatcher: Dispatcher | null = null;
 
   constructor(readonly baseUrl: string) {}
 
@@ -27,7 +30,13 @@ export class HttpClient {
     if (this.cookie) headers.cookie = this.cookie;
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     if (this.origin) headers.origin = this.origin;
-    const res = await fetch(`${this.baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const init = {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+      ...(this.dispatcher && { dispatcher: this.dispatcher }),
+    };
+    const res = await fetch(`${this.baseUrl}/graphql`, init as RequestInit);
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const [name, value] = pair!.split('=');
@@ -69,14 +78,16 @@ export function wsUrl(baseUrl: string): string {
 export interface WsOptions {
   connectionParams?: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Over WSS with a test certificate: trust it. */
+  ca?: Buffer;
 }
 
 /** A graphql-ws client that fails fast (no retries) so tests see refusals. */
 export function wsClient(baseUrl: string, options: WsOptions = {}): Client {
-  const headers = options.headers ?? {};
+  const { headers = {}, ca } = options;
   class HeaderWebSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { headers });
+      super(address, protocols, { headers, ca });
     }
   }
   return createClient({

@@ -10,3 +10,4 @@ export * from './feed.js';
 export * from './install.js';
 export * from './licence.js';
 export * from './modules.js';
+export * from './tls.js';
