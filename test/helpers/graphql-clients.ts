@@ -137,7 +137,11 @@ export async function sseEvents<T>(
   query: string,
   headers: Record<string, string>,
   until: (events: T[]) => boolean,
-  { timeoutMs = 20_000, onStarted }: { timeoutMs?: number; onStarted?: () => void | Promise<void> } = {},
+  {
+    timeoutMs = 20_000,
+    onStarted,
+    dispatcher,
+  }: { timeoutMs?: number; onStarted?: () => void | Promise<void>; dispatcher?: Dispatcher } = {},
 ): Promise<{ status: number; events: T[] }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -146,7 +150,8 @@ export async function sseEvents<T>(
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({ query }),
     signal: controller.signal,
-  });
+    ...(dispatcher && { dispatcher }),
+  } as RequestInit);
   const events: T[] = [];
   if (!res.ok || !res.body) {
     clearTimeout(timer);

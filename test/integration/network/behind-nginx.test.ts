@@ -1,8 +1,8 @@
 /**
  * Patchbay behind Debian's nginx terminating TLS on loopback, configured as docs/deploy.md shows:
- * the cookie is Secure, the proxy's https origin passes the Origin rule and foreign ones do not, a
- * WebSocket subscription works through it, the client address is the browser's — and the same
- * X-Forwarded-* headers sent by anyone but the trusted proxy change nothing.
+ * the cookie is Secure, the proxy's https origin passes the Origin rule and foreign ones do not,
+ * subscriptions work through it over WebSocket and SSE, the client address is the browser's — and
+ * the same X-Forwarded-* headers sent by anyone but the trusted proxy change nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../server/adapters/logger.js';
-import { collect, HttpClient, wsClient } from '../../helpers/graphql-clients.js';
+import { collect, HttpClient, sseEvents, wsClient } from '../../helpers/graphql-clients.js';
 import { unusedPort } from '../../helpers/ports.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { makeTestCertificate, type TestCertificate, trustingAgent } from '../../helpers/tls.js';
@@ -146,6 +146,20 @@ describe.skipIf(!installed)('Patchbay behind nginx terminating TLS', () => {
     const events = await collect<{ systemState: { state: string } }>(ws, 'subscription { systemState { state } }', (e) => e.length >= 1);
     expect(events[0]!.systemState.state).toEqual(expect.any(String));
     await ws.dispose();
+  });
+
+  it('streams an SSE subscription through the proxy event by event (proxy_buffering off)', async () => {
+    const client = await viaProxy();
+    await client.login('admin', ADMIN_PASSWORD);
+    const { status, events } = await sseEvents<{ data: { systemState: { state: string } } }>(
+      proxyUrl,
+      'subscription { systemState { state } }',
+      { cookie: client.cookie!, origin: proxyUrl },
+      (e) => e.length >= 1,
+      { timeoutMs: 10_000, dispatcher: trustingAgent(cert.cert) },
+    );
+    expect(status).toBe(200);
+    expect(events[0]?.data.systemState.state).toEqual(expect.any(String));
   });
 
   it('ignores the same X-Forwarded headers sent directly by a peer that is not a trusted proxy', async () => {
