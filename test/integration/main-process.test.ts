@@ -103,6 +103,15 @@ describe('server/main.ts as a process', () => {
     expect(output()).toMatch(/PATCHBAY_SESSION_IDLE_MINUTES/);
   });
 
+  it('stops before anything else runs when the certificate files cannot serve (exit code 2)', async () => {
+    const dir = home();
+    const missing = path.join(dir, 'missing.pem');
+    const { output, exited } = run({ PORT: '0', PATCHBAY_HOME: dir, PATCHBAY_TLS_CERT: missing, PATCHBAY_TLS_KEY: missing });
+    expect(await exited).toBe(2);
+    expect(output()).toContain(`patchbay: Cannot read ${missing}.`);
+    expect(fs.existsSync(path.join(dir, 'patchbay.db'))).toBe(false);
+  });
+
   it('on a LAN-facing HOST serves HTTPS with a self-signed certificate made once, prints its fingerprint, and reloads it on SIGHUP', async () => {
     const dir = home();
     // 0.0.0.0 is what an appliance on the LAN listens on; the test only ever connects through loopback.
