@@ -1,17 +1,20 @@
 /**
- * `buildApp(deps)`: one HTTP server on one port with GraphQL over HTTP and SSE (graphql-yoga,
- * `http/graphql-handler.ts`) and over WebSocket (graphql-ws, `http/graphql-ws.ts`) on `/graphql`,
- * the built SPA, and `/healthz`. Tests start it on port 0.
+ * `buildApp(deps)`: one HTTP (or HTTPS) server on one port with GraphQL over HTTP and SSE
+ * (graphql-yoga, `http/graphql-handler.ts`) and over WebSocket (graphql-ws, `http/graphql-ws.ts`)
+ * on `/graphql`, the built SPA, and `/healthz`. Tests start it on port 0.
  */
 import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Services } from '../schema/context.js';
 import type { Logger } from './adapters/logger.js';
+import { addressRanges, type AddressRanges } from './domain/address-ranges.js';
 import { originAllowed } from './http/credentials.js';
 import { createGraphqlHandler, DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
 import { serveGraphqlOverWs } from './http/graphql-ws.js';
 import { DEFAULT_STREAM_CAPS, OpenStreams, type StreamCaps } from './http/open-streams.js';
+import { requestFacts } from './http/request-facts.js';
 import { createStaticHandler } from './http/static-files.js';
 
 export { DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
@@ -29,19 +32,34 @@ export interface AppDeps {
   /** Largest accepted GraphQL request body. */
   maxBodyBytes?: number;
   limits?: Partial<QueryLimits>;
+  /** Serve HTTPS and WSS with this certificate (PEM); null or absent: plain HTTP. */
+  tls?: TlsKeyPair | null;
+  /** Peers whose X-Forwarded-Proto/-Host/-For are believed (`http/request-facts.ts`); none by default. */
+  trustedProxies?: AddressRanges;
+}
+
+export interface TlsKeyPair {
+  cert: Buffer;
+  key: Buffer;
 }
 
 export interface App {
   start(port: number, host?: string): Promise<void>;
   stop(): Promise<void>;
+  /** Swaps the certificate for new connections; open ones keep theirs. Only for an app built with `tls`. */
+  reloadTls(pair: TlsKeyPair): void;
   readonly url: string;
 }
+
+/** Browsers that once reached Patchbay over HTTPS refuse plain HTTP to it for a year. */
+const HSTS = 'max-age=31536000';
 
 export function buildApp(deps: AppDeps): App {
   const { services, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const secureRequest = (req: IncomingMessage | undefined) => !!req && 'encrypted' in req.socket && !!req.socket.encrypted;
+  const trustedProxies = deps.trustedProxies ?? addressRanges([]);
+  const factsOf = (req: IncomingMessage) => requestFacts(req, trustedProxies);
   const streamCaps = { ...DEFAULT_STREAM_CAPS, ...deps.streamCaps };
   const streams = new OpenStreams({
     events: services.events,
@@ -49,19 +67,21 @@ export function buildApp(deps: AppDeps): App {
     logger,
     streamsPerCredential: streamCaps.streamsPerCredential,
   });
-  const yoga = createGraphqlHandler({ services, logger, limits, streams, secureRequest });
+  const yoga = createGraphqlHandler({ services, logger, limits, streams, requestFacts: factsOf });
 
   const serveStatic = deps.webDist ? createStaticHandler(deps.webDist) : null;
 
-  const server = http.createServer((req, res) => {
+  const handle: http.RequestListener = (req, res) => {
+    const facts = factsOf(req);
+    if (facts.secure) res.setHeader('strict-transport-security', HSTS);
     const pathname = (req.url ?? '/').split('?')[0];
     if (pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"ok"}');
       return;
     }
     if (pathname === '/graphql') {
-      if (!originAllowed(req.headers, deps.allowedOrigins, secureRequest(req))) {
-        logger.warn('request refused: foreign origin', { origin: req.headers.origin, address: req.socket.remoteAddress });
+      if (!originAllowed(req.headers, deps.allowedOrigins, facts)) {
+        logger.warn('request refused: foreign origin', { origin: req.headers.origin, address: facts.address });
         res
           .writeHead(403, { 'content-type': 'application/json' })
           .end(JSON.stringify({ errors: [{ message: 'This origin may not call the API.', extensions: { code: 'FORBIDDEN_ORIGIN' } }] }));
@@ -91,18 +111,20 @@ export function buildApp(deps: AppDeps): App {
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  });
+  };
+  const server = deps.tls ? https.createServer({ cert: deps.tls.cert, key: deps.tls.key }, handle) : http.createServer(handle);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const pathname = (req.url ?? '/').split('?')[0];
+    const facts = factsOf(req);
     const refuse = (status: number, reason: string) => {
-      logger.warn('websocket refused', { reason, origin: req.headers.origin, address: req.socket.remoteAddress });
+      logger.warn('websocket refused', { reason, origin: req.headers.origin, address: facts.address });
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (pathname !== '/graphql') return refuse(404, 'unknown path');
-    if (!originAllowed(req.headers, deps.allowedOrigins, secureRequest(req))) return refuse(403, 'foreign origin');
+    if (!originAllowed(req.headers, deps.allowedOrigins, facts)) return refuse(403, 'foreign origin');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -113,6 +135,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     streams,
     subscriptionsPerSocket: streamCaps.subscriptionsPerSocket,
+    requestFacts: factsOf,
   });
 
   let url = '';
@@ -127,10 +150,14 @@ export function buildApp(deps: AppDeps): App {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const h = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          url = `http://${h}:${address.port}`;
+          url = `${deps.tls ? 'https' : 'http'}://${h}:${address.port}`;
           resolve();
         });
       });
+    },
+    reloadTls(pair) {
+      if (!(server instanceof https.Server)) throw new Error('reloadTls on an app that serves plain HTTP');
+      server.setSecureContext({ cert: pair.cert, key: pair.key });
     },
     async stop() {
       await streams.stop();

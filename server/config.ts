@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { CallCommands } from './adapters/appliance/command-call-control.js';
+import { parseAddressRange } from './domain/address-ranges.js';
+import type { TlsSettings } from './domain/tls-plan.js';
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIGURATION';
@@ -48,6 +50,10 @@ export interface Config {
   licenceKeys: string | null;
   /** Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades). */
   allowedOrigins: string[];
+  /** Certificate files (absolute paths) and whether a LAN-facing HOST may serve plain HTTP. */
+  tls: TlsSettings;
+  /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-* headers are believed. */
+  trustedProxies: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   appliance: ApplianceConfig;
@@ -112,6 +118,19 @@ const envSchema = z.object({
     z.array(z.url({ protocol: /^https?$/, message: 'each entry of PATCHBAY_EXTRA_ENDPOINTS must be an http(s) URL' })),
   ),
   PATCHBAY_ALLOWED_ORIGINS: commaList.pipe(z.array(origin)),
+  PATCHBAY_TLS: z.enum(['auto', 'off'], { message: 'PATCHBAY_TLS must be "auto" or "off"' }).default('auto'),
+  PATCHBAY_TLS_CERT: z.string().trim().min(1).optional(),
+  PATCHBAY_TLS_KEY: z.string().trim().min(1).optional(),
+  PATCHBAY_TRUSTED_PROXIES: commaList.pipe(
+    z.array(
+      z
+        .string()
+        .refine(
+          (s) => parseAddressRange(s) !== null,
+          'each entry of PATCHBAY_TRUSTED_PROXIES must be an IP address or a CIDR range like 10.0.0.0/24',
+        ),
+    ),
+  ),
   PATCHBAY_SESSION_IDLE_MINUTES: int('PATCHBAY_SESSION_IDLE_MINUTES', 1, 24 * 60).default(30),
   PATCHBAY_SESSION_ABSOLUTE_HOURS: int('PATCHBAY_SESSION_ABSOLUTE_HOURS', 1, 24 * 30).default(12),
   PATCHBAY_APPLIANCE: z.enum(['demo', 'command'], { message: 'PATCHBAY_APPLIANCE must be "demo" or "command"' }).default('demo'),
@@ -173,6 +192,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   } else {
     appliance = { kind: 'demo', callIntervalMs: e.PATCHBAY_DEMO_CALL_INTERVAL_MS, sipPort: e.PATCHBAY_DEMO_SIP_PORT };
   }
+  if (!e.PATCHBAY_TLS_CERT !== !e.PATCHBAY_TLS_KEY) problems.push('PATCHBAY_TLS_CERT and PATCHBAY_TLS_KEY must be set together');
+  if (e.PATCHBAY_TLS === 'off' && e.PATCHBAY_TLS_CERT) problems.push('PATCHBAY_TLS=off contradicts PATCHBAY_TLS_CERT: choose one');
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -184,6 +205,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     extraEndpoints: e.PATCHBAY_EXTRA_ENDPOINTS,
     licenceKeys: e.PATCHBAY_LICENCE_KEYS ? path.resolve(cwd, e.PATCHBAY_LICENCE_KEYS) : null,
     allowedOrigins: e.PATCHBAY_ALLOWED_ORIGINS,
+    tls: {
+      mode: e.PATCHBAY_TLS,
+      certFile: e.PATCHBAY_TLS_CERT ? path.resolve(cwd, e.PATCHBAY_TLS_CERT) : null,
+      keyFile: e.PATCHBAY_TLS_KEY ? path.resolve(cwd, e.PATCHBAY_TLS_KEY) : null,
+    },
+    trustedProxies: e.PATCHBAY_TRUSTED_PROXIES,
     sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
     appliance,

@@ -17,6 +17,8 @@ import { type App, buildApp } from './app.js';
 import type { Services } from '../schema/context.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Db, openDatabase } from './db/client.js';
+import { addressRanges } from './domain/address-ranges.js';
+import { TlsMaterialError } from './domain/errors/index.js';
 import { createEventBus } from './events.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
 import { scheduleUpdateChecks } from './jobs/update-check.job.js';
@@ -30,6 +32,7 @@ import { ensureWebBuilt } from './web-build.js';
 import { wireAppliance } from './wiring/appliance.wiring.js';
 import { wireCatalog } from './wiring/catalog.wiring.js';
 import { wireInstall } from './wiring/install.wiring.js';
+import { type TlsInfo, type TlsReloadOutcome, wireTls } from './wiring/tls.wiring.js';
 import type { PatchbayOptions } from './wiring/patchbay-options.js';
 
 export type { PatchbayOptions };
@@ -48,6 +51,8 @@ export interface Patchbay {
   generatedAdminPassword: string | null;
   /** Set on the first start with the demo vendor: the upgrade licence it left for the admin to import. */
   demoUpgradeLicence: string | null;
+  /** The certificate served (null: plain HTTP), and its reload from the files (SIGHUP). */
+  tls: { readonly info: TlsInfo; reload(): Promise<TlsReloadOutcome> } | null;
   stop(): Promise<void>;
 }
 
@@ -58,6 +63,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const clock = options.clock ?? systemClock;
   const nodePath = options.nodePath ?? NODE_MODULES;
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  // First, so that an unusable certificate stops the start before anything else runs.
+  const tls = await wireTls(config, { clock, logger: logger.child({ area: 'tls' }) });
   const db = openDatabase(path.join(config.home, 'patchbay.db'));
   const settings = new SettingsRepository(db);
   const events = createEventBus();
@@ -125,6 +132,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     webDist,
     streamCaps: options.streamCaps,
     limits: options.limits,
+    tls: tls?.initial ?? null,
+    trustedProxies: addressRanges(config.trustedProxies),
   });
   await app.start(config.port, config.host);
   const stopHousekeeping = scheduleHousekeeping(accounts, clock, logger);
@@ -149,6 +158,12 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     demoFeed,
     generatedAdminPassword: generatedPassword,
     demoUpgradeLicence: catalog.demoUpgradeLicence,
+    tls: tls && {
+      get info() {
+        return tls.info;
+      },
+      reload: () => tls.reload((pair) => app.reloadTls(pair)),
+    },
     stop() {
       stopping ??= (async () => {
         stopHousekeeping();
@@ -187,7 +202,7 @@ async function main(): Promise<void> {
   try {
     patchbay = await starting;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof TlsMaterialError) {
       process.stderr.write(`patchbay: ${err.message}\n`);
       process.exit(2);
     }
@@ -201,6 +216,15 @@ async function main(): Promise<void> {
   }
   if (patchbay.demoUpgradeLicence) {
     process.stdout.write(`  Demo upgrade licence to import: ${patchbay.demoUpgradeLicence}\n\n`);
+  }
+  if (patchbay.tls) {
+    const { info, reload } = patchbay.tls;
+    const origin = info.selfSigned ? `self-signed, ${info.generated ? 'made now' : 'made on an earlier start'}` : 'yours';
+    // Browsers warn about a self-signed certificate: compare this with the one they show before accepting it.
+    process.stdout.write(`TLS certificate (${origin}): ${info.certFile}\n  SHA-256 fingerprint: ${info.fingerprint256}\n`);
+    process.on('SIGHUP', () => {
+      reload().catch((err: unknown) => logger.error('TLS reload failed', { err }));
+    });
   }
   process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);
 }

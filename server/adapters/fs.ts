@@ -67,9 +67,9 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes a file so that readers see the old or the new content, never a torn one. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string, mode = 0o644): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await fsp.open(tmp, 'w', 0o644);
+  const handle = await fsp.open(tmp, 'w', mode);
   try {
     await handle.writeFile(content);
     await handle.sync();

@@ -3,6 +3,7 @@
  * decides whether a browser request may use the cookie at all (same origin, or an allowed one).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestFacts } from './request-facts.js';
 
 export const SESSION_COOKIE = 'patchbay_session';
 
@@ -25,14 +26,17 @@ export function readBearer(header: string | undefined | null): string | null {
 
 /**
  * True when the request carries no Origin (not a browser, so no ambient-cookie attack), or an
- * Origin equal to this server's own (as addressed by the Host header) or configured as allowed.
+ * Origin equal to this server's own (as the client addressed it, `request-facts.ts`) or configured as allowed.
  */
-export function originAllowed(headers: IncomingHttpHeaders, allowedOrigins: readonly string[], secure: boolean): boolean {
+export function originAllowed(
+  headers: IncomingHttpHeaders,
+  allowedOrigins: readonly string[],
+  facts: Pick<RequestFacts, 'secure' | 'host'>,
+): boolean {
   const origin = headers.origin;
   if (origin === undefined) return true;
   if (allowedOrigins.includes(origin)) return true;
-  const host = headers.host;
-  return !!host && origin === `${secure ? 'https' : 'http'}://${host}`;
+  return !!facts.host && origin === `${facts.secure ? 'https' : 'http'}://${facts.host}`;
 }
 
 export function sessionCookie(token: string, expiresAt: Date, secure: boolean): string {

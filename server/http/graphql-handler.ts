@@ -16,6 +16,7 @@ import { schema } from '../../schema/index.js';
 import type { Context, Services, SessionCookies } from '../../schema/context.js';
 import type { Logger } from '../adapters/logger.js';
 import { authenticate, type Credential } from './authenticate.js';
+import type { RequestFacts } from './request-facts.js';
 import { clearedSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionCookie } from './credentials.js';
 import type { OpenStreams } from './open-streams.js';
 import { streamsPlugin } from './streams-plugin.js';
@@ -44,8 +45,8 @@ export interface GraphqlHandlerDeps {
   limits: QueryLimits;
   /** Where every subscription registers, to end with its credential. */
   streams: OpenStreams;
-  /** Whether this request reached Patchbay over TLS (decides the cookie's `Secure`). */
-  secureRequest(req: IncomingMessage | undefined): boolean;
+  /** The request's client: TLS or not (the cookie's `Secure`) and address, proxies accounted for. */
+  requestFacts(req: IncomingMessage): RequestFacts;
 }
 
 type TaggedError = GraphQLError & { extensions: Record<string, unknown> };
@@ -135,7 +136,7 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
         };
       }
       const { request, req } = initial;
-      const secure = deps.secureRequest(req);
+      const { secure, address } = req ? deps.requestFacts(req) : { secure: false, address: null };
       const bearer = readBearer(request.headers.get('authorization'));
       const cookie = readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE);
       // A bearer token wins: it is explicit, whereas a cookie is ambient.
@@ -152,7 +153,7 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
       return {
         principal: authenticate(services.accounts, credential),
         services,
-        client: { address: req?.socket.remoteAddress ?? null, userAgent: request.headers.get('user-agent') },
+        client: { address, userAgent: request.headers.get('user-agent') },
         cookies,
       };
     },

@@ -6,6 +6,7 @@
  * tokens) or past the socket's cap is answered with an error for that operation; the socket and
  * its other subscriptions go on.
  */
+import type { IncomingMessage } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -17,6 +18,7 @@ import { authenticate, type Credential } from './authenticate.js';
 import { readBearer, readCookie, SESSION_COOKIE } from './credentials.js';
 import type { GraphqlHandler } from './graphql-handler.js';
 import type { OpenStreams } from './open-streams.js';
+import type { RequestFacts } from './request-facts.js';
 import { capRefusal } from './streams-plugin.js';
 
 export interface GraphqlWsDeps {
@@ -27,6 +29,8 @@ export interface GraphqlWsDeps {
   streams: OpenStreams;
   /** Operations in flight on one socket (its subscriptions, mostly). */
   subscriptionsPerSocket: number;
+  /** The upgrade request's client address, proxies accounted for. */
+  requestFacts(req: IncomingMessage): RequestFacts;
 }
 
 export function serveGraphqlOverWs(deps: GraphqlWsDeps): void {
@@ -46,7 +50,7 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): void {
         const credential: Credential | null = token ? { kind: 'token', secret: token } : cookie ? { kind: 'cookie', secret: cookie } : null;
         const principal = authenticate(accounts, credential);
         if (!principal) {
-          logger.warn('websocket refused: no valid credential', { address: request.socket.remoteAddress });
+          logger.warn('websocket refused: no valid credential', { address: deps.requestFacts(request).address });
           return false;
         }
         ctx.extra.credential = credential!;
@@ -65,7 +69,7 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): void {
         const enveloped = yoga.getEnveloped({
           ws: {
             credential: ctx.extra.credential!,
-            address: request.socket.remoteAddress ?? null,
+            address: deps.requestFacts(request).address,
             userAgent: request.headers['user-agent'] ?? null,
           },
         } as unknown as Parameters<typeof yoga.getEnveloped>[0]);

@@ -3,6 +3,7 @@
  * graphql-ws over a real WebSocket (with chosen Origin and cookie headers), and SSE.
  */
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import type { Dispatcher } from 'undici';
 import WebSocket from 'ws';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -16,6 +17,8 @@ export class HttpClient {
   cookie: string | null = null;
   bearer: string | null = null;
   origin: string | null = null;
+  /** Over HTTPS with a test certificate: an undici Agent that trusts it. */
+  dispatcher: Dispatcher | null = null;
 
   constructor(readonly baseUrl: string) {}
 
@@ -27,7 +30,13 @@ export class HttpClient {
     if (this.cookie) headers.cookie = this.cookie;
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     if (this.origin) headers.origin = this.origin;
-    const res = await fetch(`${this.baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const init = {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+      ...(this.dispatcher && { dispatcher: this.dispatcher }),
+    };
+    const res = await fetch(`${this.baseUrl}/graphql`, init as RequestInit);
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const [name, value] = pair!.split('=');
@@ -70,14 +79,16 @@ export interface WsOptions {
   connectionParams?: Record<string, unknown>;
   headers?: Record<string, string>;
   on?: ClientOptions['on'];
+  /** Over WSS with a test certificate: trust it. */
+  ca?: Buffer;
 }
 
 /** A graphql-ws client that fails fast (no retries) so tests see refusals. */
 export function wsClient(baseUrl: string, options: WsOptions = {}): Client {
-  const headers = options.headers ?? {};
+  const { headers = {}, ca } = options;
   class HeaderWebSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { headers });
+      super(address, protocols, { headers, ca });
     }
   }
   return createClient({
@@ -128,7 +139,11 @@ export async function sseEvents<T>(
   query: string,
   headers: Record<string, string>,
   until: (events: T[]) => boolean,
-  { timeoutMs = 20_000, onStarted }: { timeoutMs?: number; onStarted?: () => void | Promise<void> } = {},
+  {
+    timeoutMs = 20_000,
+    onStarted,
+    dispatcher,
+  }: { timeoutMs?: number; onStarted?: () => void | Promise<void>; dispatcher?: Dispatcher } = {},
 ): Promise<{ status: number; events: T[] }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -137,7 +152,8 @@ export async function sseEvents<T>(
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({ query }),
     signal: controller.signal,
-  });
+    ...(dispatcher && { dispatcher }),
+  } as RequestInit);
   const events: T[] = [];
   if (!res.ok || !res.body) {
     clearTimeout(timer);

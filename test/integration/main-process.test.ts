@@ -3,18 +3,28 @@
  * password once, serves the API, and stops cleanly on SIGTERM together with its appliance.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../helpers/graphql-clients.js';
+import { makeTestCertificate, presentedFingerprint } from '../helpers/tls.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TSX, ['server/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `npm start` runs tsx, which relays SIGINT and SIGTERM to the Node process it starts but not SIGHUP:
+ * `direct` runs that Node process itself, as the systemd unit of docs/deploy.md does.
+ */
+function run(
+  env: Record<string, string>,
+  { direct = false } = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const [command, args] = direct ? [process.execPath, ['--import', 'tsx', 'server/main.ts']] : [TSX, ['server/main.ts']];
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -91,5 +101,55 @@ describe('server/main.ts as a process', () => {
     expect(await exited).toBe(2);
     expect(output()).toMatch(/PORT: PORT must be a whole number/);
     expect(output()).toMatch(/PATCHBAY_SESSION_IDLE_MINUTES/);
+  });
+
+  it('stops before anything else runs when the certificate files cannot serve (exit code 2)', async () => {
+    const dir = home();
+    const missing = path.join(dir, 'missing.pem');
+    const { output, exited } = run({ PORT: '0', PATCHBAY_HOME: dir, PATCHBAY_TLS_CERT: missing, PATCHBAY_TLS_KEY: missing });
+    expect(await exited).toBe(2);
+    expect(output()).toContain(`patchbay: Cannot read ${missing}.`);
+    expect(fs.existsSync(path.join(dir, 'patchbay.db'))).toBe(false);
+  });
+
+  it('on a LAN-facing HOST serves HTTPS with a self-signed certificate made once, prints its fingerprint, and reloads it on SIGHUP', async () => {
+    const dir = home();
+    // 0.0.0.0 is what an appliance on the LAN listens on; the test only ever connects through loopback.
+    const env = {
+      PORT: '0',
+      HOST: '0.0.0.0',
+      PATCHBAY_HOME: dir,
+      PATCHBAY_ADMIN_PASSWORD: 'correct horse battery staple',
+      PATCHBAY_DEMO_CALL_INTERVAL_MS: '0',
+    };
+    const first = run(env, { direct: true });
+    children.push(first.child);
+    const [, fingerprint] = await waitFor(first.output, /TLS certificate \(self-signed, made now\): \S+\n {2}SHA-256 fingerprint: (\S+)/);
+    const [, port] = await waitFor(first.output, /listening on https:\/\/0\.0\.0\.0:(\d+)/);
+    const certFile = path.join(dir, 'tls', 'self-signed.crt');
+    const keyFile = path.join(dir, 'tls', 'self-signed.key');
+    expect(fingerprint).toBe(new X509Certificate(fs.readFileSync(certFile)).fingerprint256);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(await presentedFingerprint(Number(port))).toBe(fingerprint);
+
+    const replacement = await makeTestCertificate(dir);
+    fs.copyFileSync(replacement.certFile, certFile);
+    fs.copyFileSync(replacement.keyFile, keyFile);
+    first.child.kill('SIGHUP');
+    await waitFor(first.output, /"msg":"TLS certificate reloaded"/);
+    expect(await presentedFingerprint(Number(port))).toBe(replacement.fingerprint256);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // A later start reuses the pair in <home>/tls/ rather than making a new one.
+    const second = run(env);
+    children.push(second.child);
+    const [, again] = await waitFor(
+      second.output,
+      /TLS certificate \(self-signed, made on an earlier start\): \S+\n {2}SHA-256 fingerprint: (\S+)/,
+    );
+    expect(again).toBe(replacement.fingerprint256);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
   });
 });

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
       appliance: { kind: 'demo', callIntervalMs: 5000, sipPort: 0 },
+      tls: { mode: 'auto', certFile: null, keyFile: null },
+      trustedProxies: [],
     });
     expect(Object.isFrozen(sut)).toBe(true);
   });
@@ -99,5 +101,34 @@ describe('loadConfig', () => {
   it('takes the demo SIP port, and refuses one that is not a port', () => {
     expect(loadConfig({ PATCHBAY_DEMO_SIP_PORT: '5060' }).appliance).toMatchObject({ kind: 'demo', sipPort: 5060 });
     expect(() => loadConfig({ PATCHBAY_DEMO_SIP_PORT: '70000' })).toThrow(/PATCHBAY_DEMO_SIP_PORT must be at most 65535/);
+  });
+
+  it('reads the certificate files relative to the working directory, and the trusted proxies', () => {
+    const sut = loadConfig(
+      {
+        PATCHBAY_TLS_CERT: 'tls/cert.pem',
+        PATCHBAY_TLS_KEY: '/etc/pb/key.pem',
+        PATCHBAY_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/24,fd00::/8',
+      },
+      '/srv/patchbay',
+    );
+    expect(sut.tls).toEqual({ mode: 'auto', certFile: '/srv/patchbay/tls/cert.pem', keyFile: '/etc/pb/key.pem' });
+    expect(sut.trustedProxies).toEqual(['127.0.0.1', '10.0.0.0/24', 'fd00::/8']);
+  });
+
+  it('accepts PATCHBAY_TLS=off for plain HTTP on the LAN', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PATCHBAY_TLS: 'off' }).tls.mode).toBe('off');
+  });
+
+  it('refuses a certificate without its key, and a certificate together with PATCHBAY_TLS=off', () => {
+    expect(() => loadConfig({ PATCHBAY_TLS_CERT: 'cert.pem' })).toThrow(/PATCHBAY_TLS_CERT and PATCHBAY_TLS_KEY must be set together/);
+    expect(() => loadConfig({ PATCHBAY_TLS_KEY: 'key.pem' })).toThrow(/must be set together/);
+    expect(() => loadConfig({ PATCHBAY_TLS: 'off', PATCHBAY_TLS_CERT: 'c.pem', PATCHBAY_TLS_KEY: 'k.pem' })).toThrow(/contradicts/);
+    expect(() => loadConfig({ PATCHBAY_TLS: 'no' })).toThrow(/PATCHBAY_TLS must be "auto" or "off"/);
+  });
+
+  it('refuses a trusted proxy given by name or with a bad prefix', () => {
+    expect(() => loadConfig({ PATCHBAY_TRUSTED_PROXIES: 'proxy.lan' })).toThrow(/PATCHBAY_TRUSTED_PROXIES: each entry/);
+    expect(() => loadConfig({ PATCHBAY_TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(/CIDR range/);
   });
 });

@@ -11,3 +11,4 @@ export * from './install.js';
 export * from './licence.js';
 export * from './modules.js';
 export * from './streams.js';
+export * from './tls.js';
