@@ -38,8 +38,14 @@ export interface Config {
   extraEndpoints: string[];
   /** File with the vendor's licence keys (JSON: [{ keyId, publicKey }]). */
   licenceKeys: string | null;
-  /** Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades). */
+  /**
+   * Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades); their host
+   * names are also the names besides loopback and the server's own addresses that requests may be
+   * addressed to (the Host rule against DNS rebinding).
+   */
   allowedOrigins: string[];
+  /** Whether GraphiQL is served (to logged-in sessions) on GET /graphql. */
+  graphiql: boolean;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   appliance: ApplianceConfig;
@@ -104,6 +110,7 @@ const envSchema = z.object({
     z.array(z.url({ protocol: /^https?$/, message: 'each entry of PATCHBAY_EXTRA_ENDPOINTS must be an http(s) URL' })),
   ),
   PATCHBAY_ALLOWED_ORIGINS: commaList.pipe(z.array(origin)),
+  PATCHBAY_GRAPHIQL: z.enum(['on', 'off'], { message: 'PATCHBAY_GRAPHIQL must be "on" or "off"' }).default('on'),
   PATCHBAY_SESSION_IDLE_MINUTES: int('PATCHBAY_SESSION_IDLE_MINUTES', 1, 24 * 60).default(30),
   PATCHBAY_SESSION_ABSOLUTE_HOURS: int('PATCHBAY_SESSION_ABSOLUTE_HOURS', 1, 24 * 30).default(12),
   PATCHBAY_APPLIANCE: z.enum(['demo', 'command'], { message: 'PATCHBAY_APPLIANCE must be "demo" or "command"' }).default('demo'),
@@ -152,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     extraEndpoints: e.PATCHBAY_EXTRA_ENDPOINTS,
     licenceKeys: e.PATCHBAY_LICENCE_KEYS ? path.resolve(cwd, e.PATCHBAY_LICENCE_KEYS) : null,
     allowedOrigins: e.PATCHBAY_ALLOWED_ORIGINS,
+    graphiql: e.PATCHBAY_GRAPHIQL === 'on',
     sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
     appliance,

@@ -119,6 +119,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     services,
     logger: logger.child({ area: 'http' }),
     allowedOrigins: config.allowedOrigins,
+    graphiql: config.graphiql,
     webDist,
     socketRecheckMs: options.socketRecheckMs,
     limits: options.limits,
