@@ -8,6 +8,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.js';
 import { DomainError, InvalidInputError } from '../server/domain/errors/index.js';
+import { parseInstant } from '../server/domain/instant.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -35,23 +36,20 @@ export const builder = new SchemaBuilder<{
   errors: { defaultTypes: [] },
 });
 
+/** A scalar's refusal: a typed `INVALID_INPUT`, as a wrong argument to a resolver would be. */
+const invalidInput = (message: string) => new GraphQLError(message, { extensions: { code: 'INVALID_INPUT' } });
+
 builder.scalarType('DateTime', {
-  description: 'An instant as an ISO 8601 string with a time zone (e.g. 2026-11-24T12:00:00Z).',
+  description: 'An instant as an ISO 8601 string with a time zone (e.g. 2026-11-24T12:00:00Z); impossible dates are refused.',
   serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
   parseValue: (value) => parseDateTime(value),
-  parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.');
-    return parseDateTime(ast.value);
-  },
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),
 });
 
 function parseDateTime(value: unknown): Date {
   // A time zone is required: an instant without one means different things on different machines.
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO 8601 string with a time zone, e.g. 2026-11-24T12:00:00Z.');
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime ${value} is not a valid date.`);
+  const date = typeof value === 'string' ? parseInstant(value) : null;
+  if (!date) throw invalidInput('DateTime must be a real ISO 8601 date and time with a time zone, e.g. 2026-11-24T12:00:00Z.');
   return date;
 }
 
@@ -60,7 +58,24 @@ builder.scalarType('File', {
   serialize: () => {
     throw new GraphQLError('A File is only accepted as input.');
   },
+  parseValue: (value) => {
+    if (isUploadedFile(value)) return value;
+    throw invalidInput('A File must be sent as a part of a GraphQL multipart request.');
+  },
+  parseLiteral: () => {
+    throw invalidInput('A File must be sent as a part of a GraphQL multipart request, not written in the query.');
+  },
 });
+
+/** yoga hands uploads over as its own File class; a JSON variable can never carry methods. */
+function isUploadedFile(value: unknown): value is File {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as File).arrayBuffer === 'function' &&
+    typeof (value as File).name === 'string'
+  );
+}
 
 export const ErrorInterface = builder.interfaceRef<{ code: string; message: string }>('Error').implement({
   description: 'Shared by every expected failure; clients switch on `code` (stable) and show `message`.',

@@ -1,7 +1,7 @@
 /** Module updates: the plan for a chosen version, and the check of a selection against it. */
 import type { ModulePlanEntry, SelectionProblem } from '../server/domain/module-plan.js';
 import { builder, ErrorInterface } from './builder.js';
-import { VersionNotFoundError } from '../server/domain/errors/index.js';
+import { InvalidInputError, VersionNotFoundError } from '../server/domain/errors/index.js';
 
 builder.objectType(VersionNotFoundError, {
   name: 'VersionNotFoundError',
@@ -68,7 +68,7 @@ builder.queryFields((t) => ({
   checkModuleSelection: t.field({
     type: SelectionCheck,
     description: 'Validates module selections against the plan, as download and install will.',
-    errors: { types: [VersionNotFoundError], directResult: true, union: { name: 'CheckModuleSelectionResult' } },
+    errors: { types: [VersionNotFoundError, InvalidInputError], directResult: true, union: { name: 'CheckModuleSelectionResult' } },
     args: {
       targetVersion: t.arg.string(),
       modules: t.arg({ type: [ModuleSelectionInput] }),

@@ -1,20 +1,23 @@
 /**
  * `buildApp(deps)`: one HTTP (or HTTPS) server on one port with GraphQL over HTTP and SSE
  * (graphql-yoga, `http/graphql-handler.ts`) and over WebSocket (graphql-ws, `http/graphql-ws.ts`)
- * on `/graphql`, the built SPA, and `/healthz`. Tests start it on port 0.
+ * on `/graphql`, GraphiQL, the built SPA, and `/healthz`. Every request but `/healthz` must be
+ * addressed to one of this server's names (Host rule); GraphQL requests pass the Origin and
+ * cross-site forgery rules first. Tests start it on port 0.
  */
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Services } from '../schema/context.js';
 import type { Logger } from './adapters/logger.js';
 import { addressRanges, type AddressRanges } from './domain/address-ranges.js';
-import { originAllowed } from './http/credentials.js';
+import { type ForgeryRefusal, forgeryRefusal, hostAllowed, originAllowed, PREFLIGHT_HEADER } from './http/credentials.js';
+import { createGraphiqlHandler, wantsGraphiql } from './http/graphiql.js';
 import { createGraphqlHandler, DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
 import { serveGraphqlOverWs } from './http/graphql-ws.js';
 import { DEFAULT_STREAM_CAPS, OpenStreams, type StreamCaps } from './http/open-streams.js';
-import { requestFacts } from './http/request-facts.js';
+import { type RequestFacts, requestFacts } from './http/request-facts.js';
 import { createStaticHandler } from './http/static-files.js';
 
 export { DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
@@ -23,8 +26,10 @@ export { DEFAULT_STREAM_CAPS, type StreamCaps } from './http/open-streams.js';
 export interface AppDeps {
   services: Services;
   logger: Logger;
-  /** Origins besides the server's own that may use the session cookie. */
+  /** Origins besides the server's own that may use the session cookie; their host names may address it. */
   allowedOrigins: readonly string[];
+  /** Whether GET /graphql from a browser serves GraphiQL (to a logged-in session). */
+  graphiql: boolean;
   /** Directory of the built SPA; null serves the API only. */
   webDist: string | null;
   /** Subscriptions per WebSocket and per credential (WebSocket and SSE together). */
@@ -69,7 +74,24 @@ export function buildApp(deps: AppDeps): App {
   });
   const yoga = createGraphqlHandler({ services, logger, limits, streams, requestFacts: factsOf });
 
-  const serveStatic = deps.webDist ? createStaticHandler(deps.webDist) : null;
+  const serveStatic = deps.webDist ? createStaticHandler(deps.webDist, logger) : null;
+  const serveGraphiql = deps.graphiql ? createGraphiqlHandler(services.accounts, logger) : null;
+
+  // The names requests may be addressed to besides loopback: the public names, the listen address
+  // (set at start), and per request the address the connection arrived on.
+  const publicNames = deps.allowedOrigins.map((o) => new URL(o).hostname);
+  let listenHost: string | null = null;
+  const addressedHere = (req: IncomingMessage, facts: RequestFacts) =>
+    hostAllowed(facts.host ?? undefined, [
+      ...publicNames,
+      ...(listenHost ? [listenHost] : []),
+      ...(req.socket.localAddress ? [req.socket.localAddress] : []),
+    ]);
+
+  /** Every refusal before GraphQL, with its stable code. */
+  type RefusalCode = 'MISDIRECTED_HOST' | 'FORBIDDEN_ORIGIN' | ForgeryRefusal | 'GRAPHIQL_OFF';
+  const refuseRequest = (res: ServerResponse, status: number, code: RefusalCode, message: string) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 
   const handle: http.RequestListener = (req, res) => {
     const facts = factsOf(req);
@@ -79,12 +101,33 @@ export function buildApp(deps: AppDeps): App {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{"status":"ok"}');
       return;
     }
+    if (!addressedHere(req, facts)) {
+      logger.warn('request refused: unknown host', { host: facts.host, address: facts.address });
+      refuseRequest(res, 421, 'MISDIRECTED_HOST', 'This server does not answer to that host name.');
+      return;
+    }
     if (pathname === '/graphql') {
       if (!originAllowed(req.headers, deps.allowedOrigins, facts)) {
         logger.warn('request refused: foreign origin', { origin: req.headers.origin, address: facts.address });
-        res
-          .writeHead(403, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ errors: [{ message: 'This origin may not call the API.', extensions: { code: 'FORBIDDEN_ORIGIN' } }] }));
+        refuseRequest(res, 403, 'FORBIDDEN_ORIGIN', 'This origin may not call the API.');
+        return;
+      }
+      const forgery = forgeryRefusal(req.method, req.headers);
+      if (forgery) {
+        logger.warn('request refused: possible cross-site forgery', { reason: forgery, address: facts.address });
+        refuseRequest(
+          res,
+          403,
+          forgery,
+          forgery === 'ORIGIN_REQUIRED'
+            ? 'A request with the session cookie must come from a browser page (Origin); scripts use an API token.'
+            : `Send application/json, or add the header ${PREFLIGHT_HEADER} (GraphQL multipart uploads).`,
+        );
+        return;
+      }
+      if (wantsGraphiql(req)) {
+        if (serveGraphiql) serveGraphiql(req, res);
+        else refuseRequest(res, 404, 'GRAPHIQL_OFF', 'GraphiQL is turned off on this server (PATCHBAY_GRAPHIQL=off).');
         return;
       }
       // The body limit is enforced on the declared length, so a body must declare it.
@@ -124,6 +167,7 @@ export function buildApp(deps: AppDeps): App {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (pathname !== '/graphql') return refuse(404, 'unknown path');
+    if (!addressedHere(req, facts)) return refuse(421, 'unknown host');
     if (!originAllowed(req.headers, deps.allowedOrigins, facts)) return refuse(403, 'foreign origin');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -148,6 +192,8 @@ export function buildApp(deps: AppDeps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          // An unspecified address (0.0.0.0, ::) names no host; the connection's own address does.
+          listenHost = host === '0.0.0.0' || host === '::' ? null : host;
           const address = server.address() as AddressInfo;
           const h = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           url = `${deps.tls ? 'https' : 'http'}://${h}:${address.port}`;

@@ -48,12 +48,18 @@ export interface Config {
   extraEndpoints: string[];
   /** File with the vendor's licence keys (JSON: [{ keyId, publicKey }]). */
   licenceKeys: string | null;
-  /** Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades). */
+  /**
+   * Extra origins allowed to use the session cookie (HTTP POST and WebSocket upgrades); their host
+   * names are also the names besides loopback and the server's own addresses that requests may be
+   * addressed to (the Host rule against DNS rebinding).
+   */
   allowedOrigins: string[];
   /** Certificate files (absolute paths) and whether a LAN-facing HOST may serve plain HTTP. */
   tls: TlsSettings;
   /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-* headers are believed. */
   trustedProxies: string[];
+  /** Whether GraphiQL is served (to logged-in sessions) on GET /graphql. */
+  graphiql: boolean;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   appliance: ApplianceConfig;
@@ -131,6 +137,7 @@ const envSchema = z.object({
         ),
     ),
   ),
+  PATCHBAY_GRAPHIQL: z.enum(['on', 'off'], { message: 'PATCHBAY_GRAPHIQL must be "on" or "off"' }).default('on'),
   PATCHBAY_SESSION_IDLE_MINUTES: int('PATCHBAY_SESSION_IDLE_MINUTES', 1, 24 * 60).default(30),
   PATCHBAY_SESSION_ABSOLUTE_HOURS: int('PATCHBAY_SESSION_ABSOLUTE_HOURS', 1, 24 * 30).default(12),
   PATCHBAY_APPLIANCE: z.enum(['demo', 'command'], { message: 'PATCHBAY_APPLIANCE must be "demo" or "command"' }).default('demo'),
@@ -211,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       keyFile: e.PATCHBAY_TLS_KEY ? path.resolve(cwd, e.PATCHBAY_TLS_KEY) : null,
     },
     trustedProxies: e.PATCHBAY_TRUSTED_PROXIES,
+    graphiql: e.PATCHBAY_GRAPHIQL === 'on',
     sessionIdleMinutes: e.PATCHBAY_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
     appliance,

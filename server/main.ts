@@ -129,6 +129,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     services,
     logger: logger.child({ area: 'http' }),
     allowedOrigins: config.allowedOrigins,
+    graphiql: config.graphiql,
     webDist,
     streamCaps: options.streamCaps,
     limits: options.limits,

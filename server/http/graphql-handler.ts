@@ -1,21 +1,21 @@
 /**
  * The GraphQL-over-HTTP (and SSE) handler: graphql-yoga with the schema, query limits with stable
- * codes, masked unexpected errors, and a context carrying the request's principal and cookies.
+ * codes, masked unexpected errors (request errors without excerpts of the body), introspection only
+ * with a credential, no suggestions, and a context carrying the request's principal and cookies.
  * The WebSocket transport (`graphql-ws.ts`) reuses its envelope, so both enforce the same rules.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../../schema/index.js';
 import type { Context, Services, SessionCookies } from '../../schema/context.js';
 import type { Logger } from '../adapters/logger.js';
 import { authenticate, type Credential } from './authenticate.js';
+import { introspectionNeedsCredential, noSuggestions } from './graphql-strictness.js';
 import type { RequestFacts } from './request-facts.js';
 import { clearedSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionCookie } from './credentials.js';
 import type { OpenStreams } from './open-streams.js';
@@ -99,10 +99,15 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Patchbay GraphQL', subscriptionsProtocol: 'WS', credentials: 'same-origin' },
-    renderGraphiQL,
+    // GraphiQL is served by `graphiql.ts`, behind the session check and with the SPA's headers.
+    graphiql: false,
     maskedErrors: {
       maskError(error, message) {
+        // yoga copies the JSON parser's message (which quotes the body) into its request errors.
+        if (error instanceof GraphQLError && error.extensions.originalError) {
+          const { originalError: _quoted, ...extensions } = error.extensions;
+          return new GraphQLError(error.message, { extensions });
+        }
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (error instanceof GraphQLError && !original) return error;
         if (error instanceof GraphQLError && original instanceof GraphQLError) return error;
@@ -123,8 +128,9 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
       maxDepthPlugin({ n: limits.maxDepth, onReject: tagged('QUERY_TOO_DEEP') }),
       maxAliasesPlugin({ n: limits.maxAliases, onReject: tagged('TOO_MANY_ALIASES') }),
       costLimitPlugin({ maxCost: limits.maxCost, onReject: tagged('QUERY_TOO_COSTLY') }),
-      blockFieldSuggestionsPlugin(),
       streamsPlugin(deps.streams, logger),
+      noSuggestions,
+      introspectionNeedsCredential,
     ],
     context: (initial: YogaInitialContext & ServerContext): Context => {
       if (initial.ws) {

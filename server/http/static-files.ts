@@ -1,10 +1,13 @@
 /**
  * Serves the built SPA: hashed assets cached forever, `index.html` for every other path (client
- * routing), never anything outside the dist directory.
+ * routing), never anything outside the dist directory; text compressed (brotli or gzip) when accepted.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { Logger } from '../adapters/logger.js';
+import { CompressedBodies } from './compression.js';
+import { securityHeaders } from './security-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,15 +21,11 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-const SPA_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+/** Text types, worth compressing; images and fonts are compressed already. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
-export function createStaticHandler(distDir: string) {
+export function createStaticHandler(distDir: string, logger: Logger) {
+  const bodies = new CompressedBodies();
   const root = path.resolve(distDir);
   const indexFile = path.join(root, 'index.html');
 
@@ -59,12 +58,20 @@ export function createStaticHandler(distDir: string) {
     }
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     const stat = fs.statSync(file);
-    res.writeHead(200, {
-      ...SPA_HEADERS,
+    const headers = {
+      ...securityHeaders(),
       'content-type': type,
-      'content-length': stat.size,
       'cache-control': isAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
+    };
+    if (COMPRESSIBLE.has(path.extname(file))) {
+      const body = { key: file, version: `${stat.size}:${stat.mtimeMs}`, bytes: fs.readFileSync(file) };
+      bodies.send(req, res, headers, body).catch((err: unknown) => {
+        logger.error('static file not sent', { err, file });
+        res.destroy();
+      });
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': stat.size });
     if (req.method === 'HEAD') {
       res.end();
       return;

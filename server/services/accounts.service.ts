@@ -24,6 +24,7 @@ import {
 import type { AccountsRepository, ApiTokenRow, UserRow } from '../repositories/accounts.repository.js';
 import type { CredentialEnded, EventBus } from '../events.js';
 import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../domain/errors/index.js';
+import { firstDuplicate, unsafeCharacter } from '../domain/input-rules.js';
 
 export const ADMIN_USERNAME = 'admin';
 const TOKEN_PREFIX = 'pbt_';
@@ -199,7 +200,11 @@ export class AccountsService {
   createApiToken(principal: Principal, name: string, scopes: ApiScope[], expiresAt: Date | null): { token: ApiTokenRow; secret: string } {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100) throw new InvalidInputError('Give the token a name of 1 to 100 characters.', 'name');
+    const unsafe = unsafeCharacter(trimmed);
+    if (unsafe) throw new InvalidInputError(`A token name must not contain control or direction characters (${unsafe}).`, 'name');
     if (scopes.length === 0) throw new InvalidInputError('Choose at least one scope.', 'scopes');
+    const twice = firstDuplicate(scopes);
+    if (twice) throw new InvalidInputError(`Scope ${twice} is listed twice; choose each scope once.`, 'scopes');
     const now = this.clock.now();
     if (expiresAt && expiresAt <= now) throw new InvalidInputError('The expiry date must be in the future.', 'expiresAt');
     const secret = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
@@ -208,7 +213,7 @@ export class AccountsService {
       name: trimmed,
       prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
       secretHash: sha256(secret),
-      scopes: [...new Set(scopes)],
+      scopes,
       createdBy: principal.userId,
       createdAt: now,
       expiresAt,

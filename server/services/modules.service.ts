@@ -4,7 +4,8 @@ import type { Clock } from '../adapters/clock.js';
 import { type LicenceDocument, licencesInForce, licensedModules } from '../domain/licence.js';
 import { checkSelection, type ModulePlanEntry, type ModuleSelection, planModules, type SelectionProblem } from '../domain/module-plan.js';
 import type { UpdatesService } from './updates.service.js';
-import { VersionNotFoundError } from '../domain/errors/index.js';
+import { InvalidInputError, VersionNotFoundError } from '../domain/errors/index.js';
+import { firstDuplicate } from '../domain/input-rules.js';
 
 export class ModulesService {
   constructor(
@@ -32,7 +33,10 @@ export class ModulesService {
     return { targetVersion, modules: planModules(infos, found.release.version, found.catalog.modules, licensed) };
   }
 
+  /** The problems of a selection; a module chosen twice is not a problem of the plan but a wrong request. */
   async check(targetVersion: string, selections: ModuleSelection[], acknowledgeWarnings: boolean): Promise<SelectionProblem[]> {
+    const twice = firstDuplicate(selections, (s) => s.moduleId);
+    if (twice) throw new InvalidInputError(`Module ${twice} is listed twice; choose each module once.`, 'modules');
     return checkSelection((await this.plan(targetVersion)).modules, selections, acknowledgeWarnings);
   }
 }

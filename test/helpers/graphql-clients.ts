@@ -16,20 +16,29 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export class HttpClient {
   cookie: string | null = null;
   bearer: string | null = null;
+  /** The Origin sent; null sends the app's own whenever the cookie goes along, as a browser page does. */
   origin: string | null = null;
   /** Over HTTPS with a test certificate: an undici Agent that trusts it. */
   dispatcher: Dispatcher | null = null;
 
   constructor(readonly baseUrl: string) {}
 
+  /** The credential and Origin headers of this client, as a browser page of the app (or a script with a token) sends them. */
+  credentialHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.cookie = this.cookie;
+    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
+    const origin = this.origin ?? (this.cookie ? new URL(this.baseUrl).origin : null);
+    if (origin) headers.origin = origin;
+    return headers;
+  }
+
   async query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
+      ...this.credentialHeaders(),
     };
-    if (this.cookie) headers.cookie = this.cookie;
-    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
-    if (this.origin) headers.origin = this.origin;
     const init = {
       method: 'POST',
       headers,
@@ -46,6 +55,20 @@ export class HttpClient {
     return { ...body, status: res.status, headers: res.headers };
   }
 
+  /** A GraphQL multipart request (file uploads, as the SPA's licence import), with the header the server asks of such bodies. */
+  async multipart<T = Record<string, unknown>>(query: string, files: Record<string, File>): Promise<GraphQLResponse<T>> {
+    const names = Object.keys(files);
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query, variables: Object.fromEntries(names.map((n) => [n, null])) }));
+    form.append('map', JSON.stringify(Object.fromEntries(names.map((n, i) => [i, [`variables.${n}`]]))));
+    names.forEach((n, i) => form.append(String(i), files[n]!));
+    const headers = { ...this.credentialHeaders(), 'x-patchbay-csrf': '1' };
+    const init = { method: 'POST', headers, body: form, ...(this.dispatcher && { dispatcher: this.dispatcher }) };
+    const res = await fetch(`${this.baseUrl}/graphql`, init as RequestInit);
+    const body = (await res.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+    return { ...body, status: res.status, headers: res.headers };
+  }
+
   async login(username: string, password: string): Promise<GraphQLResponse> {
     return this.query(
       `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { __typename ... on LoginSuccess { expiresAt } ... on Error { code message } ... on LoginThrottledError { retryAfterSeconds } } }`,
@@ -56,23 +79,28 @@ export class HttpClient {
 
 /** Imports a licence file by GraphQL multipart upload, as the Licences page does; throws unless it is accepted. */
 export async function importLicenceFile(client: HttpClient, bytes: Uint8Array): Promise<void> {
-  const form = new FormData();
-  form.append(
-    'operations',
-    JSON.stringify({ query: 'mutation ($f: File!) { importLicence(file: $f) { __typename } }', variables: { f: null } }),
+  const body = await client.multipart<{ importLicence?: { __typename: string } }>(
+    'mutation ($f: File!) { importLicence(file: $f) { __typename } }',
+    { f: new File([new Uint8Array(bytes)], 'licence.json') },
   );
-  form.append('map', JSON.stringify({ 0: ['variables.f'] }));
-  form.append('0', new Blob([new Uint8Array(bytes)]), 'licence.json');
-  const headers: Record<string, string> = {};
-  if (client.cookie) headers.cookie = client.cookie;
-  if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
-  const res = await fetch(`${client.baseUrl}/graphql`, { method: 'POST', headers, body: form });
-  const body = (await res.json()) as { data?: { importLicence?: { __typename: string } } };
   if (body.data?.importLicence?.__typename !== 'ImportLicenceSuccess') throw new Error(`licence import failed: ${JSON.stringify(body)}`);
 }
 
 export function wsUrl(baseUrl: string): string {
   return baseUrl.replace(/^http/, 'ws') + '/graphql';
+}
+
+/** Opens a raw WebSocket and resolves with the HTTP status of a refused upgrade, or 101. */
+export function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'graphql-transport-ws', { headers });
+    ws.on('upgrade', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', reject);
+  });
 }
 
 export interface WsOptions {

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       adminPassword: null,
       feed: null,
       allowedOrigins: [],
+      graphiql: true,
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
       appliance: { kind: 'demo', callIntervalMs: 5000, sipPort: 0 },
@@ -18,6 +19,11 @@ describe('loadConfig', () => {
       trustedProxies: [],
     });
     expect(Object.isFrozen(sut)).toBe(true);
+  });
+
+  it('turns GraphiQL off with PATCHBAY_GRAPHIQL=off and refuses any other word', () => {
+    expect(loadConfig({ PATCHBAY_GRAPHIQL: 'off' }).graphiql).toBe(false);
+    expect(() => loadConfig({ PATCHBAY_GRAPHIQL: 'no' })).toThrow(/PATCHBAY_GRAPHIQL must be "on" or "off"/);
   });
 
   it('treats empty strings as unset', () => {

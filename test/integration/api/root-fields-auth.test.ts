@@ -43,12 +43,25 @@ function sample(type: GraphQLInputType): string {
   throw new Error(`no sample for ${String(type)}`);
 }
 
+/** A file cannot be written as a literal: it is a variable, sent as a multipart upload. */
+const isFile = (type: GraphQLInputType) => getNamedType(type).name === 'File';
+const fileArgs = (field: GraphQLField<unknown, unknown>) => field.args.filter((a) => isNonNullType(a.type) && isFile(a.type));
+
 function operation(kind: 'query' | 'mutation' | 'subscription', field: GraphQLField<unknown, unknown>): string {
   const args = field.args.filter((a) => isNonNullType(a.type));
-  const argList = args.length ? `(${args.map((a) => `${a.name}: ${sample(a.type)}`).join(', ')})` : '';
+  const argList = args.length ? `(${args.map((a) => `${a.name}: ${isFile(a.type) ? `$${a.name}` : sample(a.type)}`).join(', ')})` : '';
+  const files = fileArgs(field);
+  const variables = files.length ? `(${files.map((a) => `$${a.name}: ${String(a.type)}`).join(', ')}) ` : '';
   const named = getNamedType(field.type);
   const selection = isScalarType(named) || isEnumType(named) ? '' : '{ __typename }';
-  return `${kind} { ${field.name}${argList} ${selection} }`;
+  return `${kind} ${variables}{ ${field.name}${argList} ${selection} }`;
+}
+
+/** Sends the operation of `field`, as a multipart upload when it takes a file. */
+function send(client: HttpClient, kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>) {
+  const files = fileArgs(field);
+  if (!files.length) return client.query(operation(kind, field));
+  return client.multipart(operation(kind, field), Object.fromEntries(files.map((a) => [a.name, new File(['{}'], 'sample.json')])));
 }
 
 const roots: ['query' | 'mutation' | 'subscription', GraphQLObjectType | null | undefined][] = [
@@ -93,7 +106,7 @@ describe('every root field', () => {
         expect(text).toContain('UNAUTHENTICATED');
         return;
       }
-      const res = await app.anonymous().query(query);
+      const res = await send(app.anonymous(), kind, field);
       expect(res.errors?.map((e) => e.extensions?.code)).toContain('UNAUTHENTICATED');
       expect(res.data?.[field.name as never] ?? null).toBeNull();
     },
@@ -113,7 +126,7 @@ describe('every root field', () => {
       expect(await res.text()).toContain('FORBIDDEN');
       return;
     }
-    const res = await client.query(operation(kind, field));
+    const res = await send(client, kind, field);
     expect(res.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
   });
 

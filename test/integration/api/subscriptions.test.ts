@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, sseEvents, wsClient, wsUrl } from '../../helpers/graphql-clients.js';
+import { collect, sseEvents, upgradeStatus, wsClient, wsUrl } from '../../helpers/graphql-clients.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
 
 const SUBSCRIPTION = 'subscription { systemState { state version telephonyAvailable } }';
 type Event = { systemState: { state: string; version: string; telephonyAvailable: boolean } };
@@ -13,19 +12,6 @@ const sawRestart = (events: Event[]) => {
   const restarting = s.indexOf('RESTARTING');
   return restarting >= 0 && s.indexOf('RUNNING', restarting) > restarting;
 };
-
-/** Opens a raw WebSocket and resolves with the HTTP status of a refused upgrade, or 101. */
-function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, 'graphql-transport-ws', { headers });
-    ws.on('upgrade', () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on('error', reject);
-  });
-}
 
 describe('systemState subscription', () => {
   let app: TestApp;

@@ -19,15 +19,9 @@ const IMPORT = `mutation ($file: File!) { importLicence(file: $file) {
 const STATUS = `{ licenceStatus { systemId maxMajor licensedModules licences { id issuedAt } updateContract { validFrom validUntil active daysLeft } warnings { code message } } }`;
 
 async function upload(client: HttpClient, bytes: string, name = 'licence.json') {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob([bytes]), name);
-  const res = await fetch(`${client.baseUrl}/graphql`, { method: 'POST', headers: { cookie: client.cookie! }, body: form });
-  return (await res.json()) as {
-    data?: { importLicence: { __typename: string; code?: string; message?: string; outcome?: string } };
-    errors?: unknown[];
-  };
+  return client.multipart<{ importLicence: { __typename: string; code?: string; message?: string; outcome?: string } }>(IMPORT, {
+    file: new File([bytes], name),
+  });
 }
 
 type Versions = { availableVersions: { version: string; installable: boolean; blockers: { code: string }[] }[] };

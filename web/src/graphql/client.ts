@@ -44,7 +44,9 @@ function createUrqlClient(): Client {
   const ws = socket;
   return new Client({
     url: '/graphql',
-    fetchOptions: { credentials: 'same-origin' },
+    // The header lets the licence upload (multipart, a type a cross-site form could send) pass the
+    // server's forgery rule; a foreign page cannot set it without a preflight, which is refused.
+    fetchOptions: { credentials: 'same-origin', headers: { 'x-patchbay-csrf': '1' } },
     requestPolicy: 'cache-and-network',
     exchanges: [
       cacheExchange,
