@@ -63,6 +63,13 @@ describe('AccountsService', () => {
       policy,
     );
 
+  /** The service (cheap hasher) with user admin and its password. */
+  const withAdmin = async () => {
+    const sut = service(cheap);
+    await sut.ensureAdmin(PASSWORD);
+    return sut;
+  };
+
   /** The outcome of a login as its error code, or 'OK'. */
   const attempt = (p: Promise<unknown>) =>
     p.then(
@@ -98,8 +105,7 @@ describe('AccountsService', () => {
 
   describe('login', () => {
     it('sets the new session cookie and returns its principal; the previous session ends', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       const first = cookieJar();
       await sut.login('admin', PASSWORD, client, first);
       const second = cookieJar(first.value);
@@ -111,16 +117,14 @@ describe('AccountsService', () => {
     });
 
     it('refuses a login without a cookie to set (over a WebSocket)', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       await expect(sut.login('admin', PASSWORD, client, null)).rejects.toBeInstanceOf(InvalidInputError);
     });
   });
 
   describe('logout', () => {
     it('ends the session and clears its cookie', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       const jar = cookieJar();
       const { principal } = await sut.login('admin', PASSWORD, client, jar);
       const token = jar.value!;
@@ -145,16 +149,14 @@ describe('AccountsService', () => {
     });
 
     it('lets the right password in from an address that has not failed while the failing one is locked', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       for (let i = 0; i < 5; i++) await attempt(sut.login('admin', `wrong ${i}`, from('10.0.0.66'), cookieJar()));
       expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.66'), cookieJar()))).toBe('LOGIN_THROTTLED');
       expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.5'), cookieJar()))).toBe('OK');
     });
 
     it('locks an address that tries many user names, for every user name', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       for (let i = 0; i < LOGIN_POLICY.address.maxFailures; i++)
         await attempt(sut.login(`user${i}`, 'guess', from('10.0.0.66'), cookieJar()));
       expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.66'), cookieJar()))).toBe('LOGIN_THROTTLED');
@@ -162,8 +164,7 @@ describe('AccountsService', () => {
     });
 
     it('forgives the failures of the address that logs in, not those of other addresses', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       for (let i = 0; i < 4; i++) await attempt(sut.login('admin', 'wrong', from('10.0.0.5'), cookieJar()));
       for (let i = 0; i < 4; i++) await attempt(sut.login('admin', 'wrong', from('10.0.0.66'), cookieJar()));
       expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.5'), cookieJar()))).toBe('OK');
@@ -220,45 +221,51 @@ describe('AccountsService', () => {
   });
 
   describe('unlockLogins', () => {
-    const lockOut = async (sut: AccountsService, username: string, address: string) => {
-      for (let i = 0; i < 5; i++) await attempt(sut.login(username, `wrong ${i}`, from(address), cookieJar()));
+    const lockedOut = async (pairs: string[]) => {
+      const sut = await withAdmin();
+      for (const pair of pairs) {
+        const [username, address] = pair.split('@') as [string, string];
+        for (let i = 0; i < 5; i++) await attempt(sut.login(username, `wrong ${i}`, from(address), cookieJar()));
+      }
+      return sut;
     };
 
-    it('clears every lock without a filter', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
-      await lockOut(sut, 'admin', '10.0.0.1');
-      await lockOut(sut, 'admin', '10.0.0.2');
+    it.each([
+      { clears: 'every lock without a filter', locked: ['admin@10.0.0.1', 'admin@10.0.0.2'], filter: {}, after: ['OK', 'OK'] },
+      {
+        clears: 'the lock of one address and leaves the others',
+        locked: ['admin@10.0.0.1', 'admin@10.0.0.2'],
+        filter: { address: '10.0.0.1' },
+        after: ['OK', 'LOGIN_THROTTLED'],
+      },
+      {
+        clears: 'the locks of one user name at every address and leaves other names',
+        locked: ['admin@10.0.0.1', 'mallory@10.0.0.2'],
+        filter: { username: 'Admin' },
+        after: ['OK', 'LOGIN_THROTTLED'],
+      },
+    ])('clears $clears', async ({ locked, filter, after }) => {
+      const sut = await lockedOut(locked);
+      sut.unlockLogins(filter);
+      const outcomes: string[] = [];
+      for (const pair of locked) {
+        const [username, address] = pair.split('@') as [string, string];
+        outcomes.push(await attempt(sut.login(username, username === 'admin' ? PASSWORD : 'guess', from(address), cookieJar())));
+      }
+      expect(outcomes).toEqual(after);
+    });
+
+    it('says how many throttle rows it cleared', async () => {
+      const sut = await lockedOut(['admin@10.0.0.1', 'admin@10.0.0.2']);
+      // Two pairs, two addresses, the user's spacing.
       expect(sut.unlockLogins({})).toBe(5);
-      expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.1'), cookieJar()))).toBe('OK');
-      expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.2'), cookieJar()))).toBe('OK');
-    });
-
-    it('clears the lock of one address and leaves the others', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
-      await lockOut(sut, 'admin', '10.0.0.1');
-      await lockOut(sut, 'admin', '10.0.0.2');
-      sut.unlockLogins({ address: '10.0.0.1' });
-      expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.1'), cookieJar()))).toBe('OK');
-      expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.2'), cookieJar()))).toBe('LOGIN_THROTTLED');
-    });
-
-    it('clears the locks of one user name at every address and leaves other names', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
-      await lockOut(sut, 'admin', '10.0.0.1');
-      await lockOut(sut, 'mallory', '10.0.0.2');
-      sut.unlockLogins({ username: 'Admin' });
-      expect(await attempt(sut.login('admin', PASSWORD, from('10.0.0.1'), cookieJar()))).toBe('OK');
-      expect(await attempt(sut.login('mallory', 'guess', from('10.0.0.2'), cookieJar()))).toBe('LOGIN_THROTTLED');
+      expect(sut.unlockLogins({})).toBe(0);
     });
   });
 
   describe('resetPassword', () => {
     it('sets a generated password, ends every session of the user, and the old password stops working', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       const jar = cookieJar();
       await sut.login('admin', PASSWORD, client, jar);
       const { generatedPassword, endedSessions } = await sut.resetPassword('admin', null);
@@ -270,15 +277,13 @@ describe('AccountsService', () => {
     });
 
     it('sets a given password', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       expect(await sut.resetPassword('admin', 'a new long passphrase')).toEqual({ generatedPassword: null, endedSessions: 0 });
       expect(await attempt(sut.login('admin', 'a new long passphrase', client, cookieJar()))).toBe('OK');
     });
 
     it('refuses a password shorter than 12 characters and an unknown user', async () => {
-      const sut = service(cheap);
-      await sut.ensureAdmin(PASSWORD);
+      const sut = await withAdmin();
       await expect(sut.resetPassword('admin', 'short')).rejects.toBeInstanceOf(InvalidInputError);
       await expect(sut.resetPassword('mallory', null)).rejects.toBeInstanceOf(NotFoundError);
       expect(await attempt(sut.login('admin', PASSWORD, client, cookieJar()))).toBe('OK');
