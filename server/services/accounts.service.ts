@@ -340,7 +340,7 @@ export class AccountsService {
     if (!check) {
       const retry = this.loginPolicy.passwordChecks.busyRetryAfterSeconds;
       this.logger.warn('login refused: too many password checks at once', { username, address, retryAfterSeconds: retry });
-      throw new LoginThrottledError(retry);
+      throw new LoginThrottledError(retry, 'BUSY');
     }
     return check;
   }

@@ -189,7 +189,7 @@ describe('AccountsService', () => {
       ];
       const refused = await sut.login('admin', PASSWORD, from('10.0.0.3'), cookieJar()).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(LoginThrottledError);
-      expect((refused as LoginThrottledError).retryAfterSeconds).toBe(3);
+      expect(refused).toMatchObject({ retryAfterSeconds: 3, reason: 'BUSY' });
       release();
       expect(await Promise.all(checked.map(attempt))).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
       // The refused attempt was never checked: its address has all its tries left.
