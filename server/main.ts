@@ -9,26 +9,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './adapters/clock.js';
 import type { StaticFeedServer } from './adapters/feed/static-feed-server.js';
-import { randomIds } from './adapters/ids.js';
 import { createLogger, type Logger } from './adapters/logger.js';
 import { createScryptHasher } from './adapters/password-hasher.js';
 import type { ApplianceLayout } from './adapters/appliance/appliance-layout.js';
 import { type App, buildApp } from './app.js';
 import type { Services } from '../schema/context.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { type Db, openDatabase } from './db/client.js';
+import { databaseFile, type Db, openDatabase } from './db/client.js';
 import { addressRanges } from './domain/address-ranges.js';
 import { TlsMaterialError } from './domain/errors/index.js';
 import { createEventBus } from './events.js';
 import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
 import { scheduleUpdateChecks } from './jobs/update-check.job.js';
-import { AccountsRepository } from './repositories/accounts.repository.js';
 import { SettingsRepository } from './repositories/settings.repository.js';
 import { SystemInfoRepository } from './repositories/system-info.repository.js';
-import { AccountsService } from './services/accounts.service.js';
 import type { ApplianceSupervisor } from './services/appliance-supervisor.js';
 import type { InstallEngine } from './services/install/install-engine.js';
 import { ensureWebBuilt } from './web-build.js';
+import { wireAccounts } from './wiring/accounts.wiring.js';
 import { wireAppliance } from './wiring/appliance.wiring.js';
 import { wireCatalog } from './wiring/catalog.wiring.js';
 import { wireInstall } from './wiring/install.wiring.js';
@@ -65,19 +63,11 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
   // First, so that an unusable certificate stops the start before anything else runs.
   const tls = await wireTls(config, { clock, logger: logger.child({ area: 'tls' }) });
-  const db = openDatabase(path.join(config.home, 'patchbay.db'));
+  const db = openDatabase(databaseFile(config.home));
   const settings = new SettingsRepository(db);
   const events = createEventBus();
 
-  const accounts = new AccountsService(
-    new AccountsRepository(db),
-    options.hasher ?? createScryptHasher(),
-    clock,
-    { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionAbsoluteHours * 3_600_000 },
-    logger.child({ area: 'accounts' }),
-    randomIds,
-    events,
-  );
+  const accounts = wireAccounts(config, { db, hasher: options.hasher ?? createScryptHasher(), clock, logger, events });
   const { generatedPassword } = await accounts.ensureAdmin(config.adminPassword);
   const systemId = new SystemInfoRepository(db).ensureSystemId(clock.now());
 

@@ -14,6 +14,11 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/** Patchbay's database in its state directory (PATCHBAY_HOME). */
+export function databaseFile(home: string): string {
+  return path.join(home, 'patchbay.db');
+}
+
 export function openDatabase(file: string): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);

@@ -1,7 +1,7 @@
 /**
  * Storage of users, sessions, API tokens and login-throttle counters (SQLite through drizzle).
  */
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens, loginThrottle, sessions, users } from '../db/schema.js';
 import type { ThrottleState } from '../domain/auth.js';
@@ -25,6 +25,18 @@ export class AccountsRepository {
     this.db.insert(users).values(row).run();
   }
 
+  setPassword(userId: string, passwordHash: string, at: Date): void {
+    this.db.update(users).set({ passwordHash, passwordChangedAt: at }).where(eq(users.id, userId)).run();
+  }
+
+  /**
+   * Runs `fn` in one write transaction, begun before its first read (BEGIN IMMEDIATE): a
+   * read-modify-write inside cannot interleave with another request or another process.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.db.$client.transaction(fn).immediate();
+  }
+
   insertSession(row: SessionRow): void {
     this.db.insert(sessions).values(row).run();
   }
@@ -39,6 +51,10 @@ export class AccountsRepository {
 
   deleteSession(id: string): void {
     this.db.delete(sessions).where(eq(sessions.id, id)).run();
+  }
+
+  deleteSessionsOfUser(userId: string): number {
+    return this.db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
   }
 
   /** Removes sessions past their absolute expiry or idle since before `idleBefore`. */
@@ -91,7 +107,16 @@ export class AccountsRepository {
       .run();
   }
 
-  clearThrottle(key: string): void {
-    this.db.delete(loginThrottle).where(eq(loginThrottle.key, key)).run();
+  listThrottleKeys(): string[] {
+    return this.db
+      .select({ key: loginThrottle.key })
+      .from(loginThrottle)
+      .all()
+      .map((r) => r.key);
+  }
+
+  deleteThrottles(keys: string[]): number {
+    if (keys.length === 0) return 0;
+    return this.db.delete(loginThrottle).where(inArray(loginThrottle.key, keys)).run().changes;
   }
 }

@@ -9,9 +9,13 @@ import type { IdGenerator } from '../adapters/ids.js';
 import type { Logger } from '../adapters/logger.js';
 import type { PasswordHasher } from '../adapters/password-hasher.js';
 import {
-  ADDRESS_THROTTLE,
   API_SCOPES,
   type ApiScope,
+  hasRecentFailures,
+  LOGIN_POLICY,
+  type LoginPolicy,
+  paceAttempt,
+  PASSWORD_LENGTH,
   type Principal,
   recordFailure,
   retryAfterSeconds,
@@ -19,12 +23,18 @@ import {
   scopesOfToken,
   sessionEndsAt,
   sessionExpired,
-  USER_THROTTLE,
+  type ThrottleKeys,
+  throttleKeyMatches,
+  throttleKeys,
+  type ThrottleState,
+  withdrawAttempt,
+  withdrawFailure,
 } from '../domain/auth.js';
 import type { AccountsRepository, ApiTokenRow, UserRow } from '../repositories/accounts.repository.js';
 import type { CredentialEnded, EventBus } from '../events.js';
 import { InvalidCredentialsError, InvalidInputError, LoginThrottledError, NotFoundError } from '../domain/errors/index.js';
 import { firstDuplicate, unsafeCharacter } from '../domain/input-rules.js';
+import { BoundedQueue } from './bounded-queue.js';
 
 export const ADMIN_USERNAME = 'admin';
 const TOKEN_PREFIX = 'pbt_';
@@ -58,7 +68,20 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
+/** Which login throttling an unlock clears: a user name, an address, both, or (neither) all of it. */
+export interface UnlockFilter {
+  username?: string;
+  address?: string;
+}
+
+export interface PasswordReset {
+  /** The new password when it was generated: shown once, only its hash is kept. */
+  generatedPassword: string | null;
+  endedSessions: number;
+}
+
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const generatePassword = () => crypto.randomBytes(15).toString('base64url');
 
 export class AccountsService {
   /**
@@ -66,6 +89,8 @@ export class AccountsService {
    * attempt is not kept: the next login of an unknown user tries again.
    */
   private dummyHash: Promise<string> | null = null;
+  /** Bounds the scrypt checks running and waiting at once: each holds 128 MiB while it runs. */
+  private readonly passwordChecks: BoundedQueue;
 
   constructor(
     private readonly repo: AccountsRepository,
@@ -75,7 +100,10 @@ export class AccountsService {
     private readonly logger: Logger,
     private readonly newId: IdGenerator,
     private readonly events: Pick<EventBus, 'publish'>,
-  ) {}
+    private readonly loginPolicy: LoginPolicy = LOGIN_POLICY,
+  ) {
+    this.passwordChecks = new BoundedQueue(loginPolicy.passwordChecks);
+  }
 
   /**
    * Creates user `admin` when missing. Returns the generated password when none was given, so that
@@ -87,7 +115,7 @@ export class AccountsService {
       this.logger.error('the dummy password hash failed; the next unknown-user login tries again', { err }),
     );
     if (this.repo.findUserByName(ADMIN_USERNAME)) return { created: false, generatedPassword: null };
-    const generatedPassword = initialPassword ? null : crypto.randomBytes(15).toString('base64url');
+    const generatedPassword = initialPassword ? null : generatePassword();
     const now = this.clock.now();
     this.repo.insertUser({
       id: this.newId(),
@@ -107,27 +135,31 @@ export class AccountsService {
   async login(username: string, password: string, client: ClientInfo, cookie: SessionCookie | null): Promise<LoginOutcome> {
     if (!cookie) throw new InvalidInputError('Log in over HTTP; a WebSocket cannot carry the session cookie back.');
     if (!username || username.length > 128) throw new InvalidInputError('Enter a user name.', 'username');
-    if (!password || password.length > 1024) throw new InvalidInputError('Enter a password.', 'password');
-    const now = this.clock.now();
-    const keys = [`user:${username.toLowerCase()}`, ...(client.address ? [`addr:${client.address}`] : [])];
-    const wait = Math.max(...keys.map((k) => retryAfterSeconds(this.repo.getThrottle(k), now)));
-    if (wait > 0) {
-      this.logger.warn('login refused: throttled', { username, address: client.address, retryAfterSeconds: wait });
-      throw new LoginThrottledError(wait);
+    if (!password || password.length > PASSWORD_LENGTH.max) throw new InvalidInputError('Enter a password.', 'password');
+    const keys = throttleKeys(username, client.address);
+    const startAt = this.reserveAttempt(keys, username, client.address);
+    let user: UserRow | undefined;
+    let ok: boolean;
+    try {
+      const delayMs = startAt.getTime() - this.clock.now().getTime();
+      if (delayMs > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, delayMs));
+      user = this.repo.findUserByName(username);
+      ok = await this.checkPassword(user, password, username, client.address);
+    } catch (err) {
+      // Not checked (busy) or the check itself failed: not a failed guess.
+      this.withdrawAttempt(keys);
+      throw err;
     }
-    const user = this.repo.findUserByName(username);
-    const ok = user
-      ? await this.hasher.verify(password, user.passwordHash)
-      : (await this.hasher.verify(password, await this.getDummyHash()), false);
     if (!user || !ok) {
-      for (const key of keys) {
-        const policy = key.startsWith('user:') ? USER_THROTTLE : ADDRESS_THROTTLE;
-        this.repo.putThrottle(key, recordFailure(this.repo.getThrottle(key), this.clock.now(), policy));
-      }
       this.logger.warn('login failed', { username, address: client.address, reason: user ? 'wrong password' : 'unknown user' });
       throw new InvalidCredentialsError();
     }
-    this.repo.clearThrottle(keys[0]!);
+    this.repo.atomically(() => {
+      // This client's failures are forgiven; the user's count from everywhere keeps the others' failures.
+      this.repo.deleteThrottles([keys.userAtAddress, ...(keys.address ? [keys.address] : [])]);
+      this.updateThrottle(keys.user, withdrawAttempt);
+    });
+    const now = this.clock.now();
     if (cookie.current) {
       const replaced = sha256(cookie.current);
       this.repo.deleteSession(replaced);
@@ -148,6 +180,39 @@ export class AccountsService {
     cookie.set(sessionToken, expiresAt);
     this.logger.info('login', { username, address: client.address });
     return { user, principal: sessionPrincipal(user, sessionId), expiresAt };
+  }
+
+  /**
+   * Clears the login throttling of a user name, an address, both, or (without either) all of it:
+   * the local way back in (`npm run admin -- unlock`). Returns how many throttle rows were cleared.
+   */
+  unlockLogins(filter: UnlockFilter): number {
+    const cleared = this.repo.atomically(() =>
+      this.repo.deleteThrottles(this.repo.listThrottleKeys().filter((key) => throttleKeyMatches(key, filter))),
+    );
+    this.logger.info('login throttling cleared', { username: filter.username ?? null, address: filter.address ?? null, cleared });
+    return cleared;
+  }
+
+  /**
+   * Sets a new password for a user (generated when none is given) and ends every session of that
+   * user (`npm run admin -- reset-password`). API tokens stay: they do not depend on the password.
+   */
+  async resetPassword(username: string, password: string | null): Promise<PasswordReset> {
+    if (password !== null && (password.length < PASSWORD_LENGTH.min || password.length > PASSWORD_LENGTH.max))
+      throw new InvalidInputError(`The password must have ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters.`, 'password');
+    const user = this.repo.findUserByName(username);
+    if (!user) throw new NotFoundError('user', username);
+    const generatedPassword = password === null ? generatePassword() : null;
+    const passwordHash = await this.hasher.hash(password ?? generatedPassword!);
+    const endedSessions = this.repo.atomically(() => {
+      this.repo.setPassword(user.id, passwordHash, this.clock.now());
+      return this.repo.deleteSessionsOfUser(user.id);
+    });
+    this.logger.info('password reset', { username, passwordSource: generatedPassword ? 'generated' : 'given', endedSessions });
+    // In this process; a server running beside the CLI ends those streams at their idle or absolute expiry timer.
+    this.announceEnded({ kind: 'user', userId: user.id, reason: 'password-reset' });
+    return { generatedPassword, endedSessions };
   }
 
   /** Ends the session behind this principal and clears its cookie. */
@@ -289,6 +354,62 @@ export class AccountsService {
   /** Tells every open stream of this credential to end (`user`: every session of the user). */
   private announceEnded(ended: CredentialEnded): void {
     this.events.publish('credential/ended', ended);
+  }
+
+  /**
+   * Counts the attempt against its pair, its address and its user in one transaction, before any
+   * await: concurrent attempts cannot all pass a limit read before their checks. Refuses at once
+   * when the pair or the address is locked; otherwise returns when the password check may start.
+   */
+  private reserveAttempt(keys: ThrottleKeys, username: string, address: string | null): Date {
+    const { userAtAddress, address: addressPolicy, userPacing } = this.loginPolicy;
+    const now = this.clock.now();
+    // The seconds to wait when refused, or when the check may start.
+    const outcome = this.repo.atomically((): number | Date => {
+      const pair = this.repo.getThrottle(keys.userAtAddress);
+      const byAddress = keys.address ? this.repo.getThrottle(keys.address) : null;
+      const wait = Math.max(retryAfterSeconds(pair, now), retryAfterSeconds(byAddress, now));
+      if (wait > 0) return wait;
+      this.repo.putThrottle(keys.userAtAddress, recordFailure(pair, now, userAtAddress));
+      if (keys.address) this.repo.putThrottle(keys.address, recordFailure(byAddress, now, addressPolicy));
+      const paced = paceAttempt(this.repo.getThrottle(keys.user), now, userPacing, hasRecentFailures(pair, now, userAtAddress.windowMs));
+      this.repo.putThrottle(keys.user, paced.state);
+      return paced.startAt;
+    });
+    if (typeof outcome === 'number') {
+      this.logger.warn('login refused: throttled', { username, address, retryAfterSeconds: outcome });
+      throw new LoginThrottledError(outcome);
+    }
+    if (outcome > now) this.logger.warn('login delayed: many failures for this user', { username, address, startAt: outcome });
+    return outcome;
+  }
+
+  /** Takes back an attempt counted by reserveAttempt that was not a failed guess. */
+  private withdrawAttempt(keys: ThrottleKeys): void {
+    this.repo.atomically(() => {
+      this.updateThrottle(keys.userAtAddress, (s) => withdrawFailure(s, this.loginPolicy.userAtAddress));
+      if (keys.address) this.updateThrottle(keys.address, (s) => withdrawFailure(s, this.loginPolicy.address));
+      this.updateThrottle(keys.user, withdrawAttempt);
+    });
+  }
+
+  /** A row that an unlock removed meanwhile stays removed. */
+  private updateThrottle(key: string, change: (state: ThrottleState) => ThrottleState): void {
+    const state = this.repo.getThrottle(key);
+    if (state) this.repo.putThrottle(key, change(state));
+  }
+
+  /** The scrypt check in the bounded queue; an unknown user costs the same against the dummy hash. */
+  private async checkPassword(user: UserRow | undefined, password: string, username: string, address: string | null): Promise<boolean> {
+    const check = this.passwordChecks.tryRun(async () =>
+      user ? this.hasher.verify(password, user.passwordHash) : (await this.hasher.verify(password, await this.getDummyHash()), false),
+    );
+    if (!check) {
+      const retry = this.loginPolicy.passwordChecks.busyRetryAfterSeconds;
+      this.logger.warn('login refused: too many password checks at once', { username, address, retryAfterSeconds: retry });
+      throw new LoginThrottledError(retry, 'BUSY');
+    }
+    return check;
   }
 
   private getDummyHash(): Promise<string> {

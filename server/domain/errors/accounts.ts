@@ -8,9 +8,19 @@ export class InvalidCredentialsError extends DomainError<'INVALID_CREDENTIALS'> 
   }
 }
 
+/** Why a login was refused before its check: failures from its address, or too many checks at once. */
+export type LoginThrottleReason = 'FAILURES' | 'BUSY';
+
 export class LoginThrottledError extends DomainError<'LOGIN_THROTTLED'> {
   readonly code = 'LOGIN_THROTTLED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed logins. Try again in ${retryAfterSeconds} seconds.`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly reason: LoginThrottleReason = 'FAILURES',
+  ) {
+    super(
+      reason === 'BUSY'
+        ? `Too many logins at once. Try again in ${retryAfterSeconds} seconds.`
+        : `Too many failed logins. Try again in ${retryAfterSeconds} seconds.`,
+    );
   }
 }

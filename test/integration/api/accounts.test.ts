@@ -216,7 +216,7 @@ describe('accounts and access over HTTP', () => {
     });
   });
 
-  it('throttles a user after repeated failures, even with the right password', async () => {
+  it('throttles a user name at an address after repeated failures there, even with the right password', async () => {
     for (let i = 0; i < 5; i++) await app.anonymous().login('admin', `wrong ${i}`);
     const res = await app.anonymous().login('admin', ADMIN_PASSWORD);
     expect(res.data).toMatchObject({

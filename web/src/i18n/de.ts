@@ -13,7 +13,7 @@ export const de: Messages = {
   'login.submit': 'Anmelden',
   'login.submitting': 'Anmeldung läuft…',
   'login.error.INVALID_CREDENTIALS': 'Benutzername oder Passwort ist falsch.',
-  'login.error.LOGIN_THROTTLED': 'Zu viele Fehlversuche. Versuchen Sie es in {seconds} Sekunden erneut.',
+  'login.error.LOGIN_THROTTLED': 'Zu viele Anmeldeversuche. Versuchen Sie es in {seconds} Sekunden erneut.',
   'login.error.INVALID_INPUT': 'Geben Sie Benutzernamen und Passwort ein.',
   'login.error.network': 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   'system.title': 'System',

@@ -12,7 +12,7 @@ export const en = {
   'login.submit': 'Log in',
   'login.submitting': 'Logging in…',
   'login.error.INVALID_CREDENTIALS': 'The user name or the password is wrong.',
-  'login.error.LOGIN_THROTTLED': 'Too many failed attempts. Try again in {seconds} seconds.',
+  'login.error.LOGIN_THROTTLED': 'Too many login attempts. Try again in {seconds} seconds.',
   'login.error.INVALID_INPUT': 'Enter both your user name and your password.',
   'login.error.network': 'The server cannot be reached. Check the connection and try again.',
   'system.title': 'System',

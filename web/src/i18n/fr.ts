@@ -13,7 +13,7 @@ export const fr: Messages = {
   'login.submit': 'Se connecter',
   'login.submitting': 'Connexion…',
   'login.error.INVALID_CREDENTIALS': "Le nom d'utilisateur ou le mot de passe est incorrect.",
-  'login.error.LOGIN_THROTTLED': 'Trop de tentatives échouées. Réessayez dans {seconds} secondes.',
+  'login.error.LOGIN_THROTTLED': 'Trop de tentatives de connexion. Réessayez dans {seconds} secondes.',
   'login.error.INVALID_INPUT': "Saisissez votre nom d'utilisateur et votre mot de passe.",
   'login.error.network': 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
   'system.title': 'Système',
