@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
+import { unsupportedCallControl } from '../adapters/appliance/unsupported-call-control.js';
 import { MigrationRunner } from '../adapters/appliance/migration-runner.js';
 import { BackupStore } from '../adapters/backup/backup-store.js';
 import { measureCopySpeed } from '../adapters/backup/copy-speed.js';
@@ -109,6 +110,7 @@ export function wireInstall(
     backups,
     layout,
     supervisor,
+    calls: unsupportedCallControl,
     migrations: new MigrationRunner({ layout, nodePath: deps.nodePath }),
     bundles: runner,
     staging,
