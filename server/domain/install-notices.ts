@@ -3,7 +3,7 @@
  * SPA words in the admin's language) with its English message for logs and integrators: the step
  * details, the job events, the restore events and the progress texts. Pure.
  */
-import type { DrainProceedEnd, DrainRecord } from './drain.js';
+import type { DrainEnd, DrainProceedEnd, DrainRecord } from './drain.js';
 import type { InstallStep, JournalStep, RecoveryAction, RollbackStep } from './install.js';
 import type { ModuleChange } from './module-plan.js';
 import { type Notice, bytes, count, millis, notice, text, version } from './notice.js';
@@ -149,6 +149,32 @@ const DRAIN_ENDS: Record<DrainProceedEnd, { code: InstallNoticeCode; words: (r: 
     words: (r) => `Installing now, as asked, after ${seconds(r.waitedMs)}; ${r.activeCallsAtEnd} call(s) were active at the stop.`,
   },
 };
+
+/** The wait as the job's record keeps it, read back from the DRAIN step's notice (History). */
+export interface CallWait {
+  end: DrainEnd;
+  waitedMs: number;
+  /** The calls active when the wait ended: at the stop, when the installation went on. */
+  activeCallsAtEnd: number;
+  /** Whether the installation went on to the stop (else it was called off). */
+  wentOn: boolean;
+}
+
+const CALL_WAIT_OF: Partial<Record<string, Pick<CallWait, 'end' | 'wentOn'>>> = {
+  INSTALL_DRAIN_CALLS_ENDED: { end: 'CALLS_ENDED', wentOn: true },
+  INSTALL_DRAIN_LIMIT_PROCEEDED: { end: 'LIMIT_REACHED', wentOn: true },
+  INSTALL_DRAIN_INSTALL_NOW: { end: 'INSTALL_NOW', wentOn: true },
+  INSTALL_DRAIN_CANCELLED_LIMIT: { end: 'LIMIT_REACHED', wentOn: false },
+  INSTALL_DRAIN_CANCELLED_BY: { end: 'CANCELLED', wentOn: false },
+};
+
+/** The wait for calls a DRAIN step's notice records, or null (skipped, unsupported, failed, not a wait). */
+export function callWaitOf(detail: Notice | null): CallWait | null {
+  const kind = detail ? CALL_WAIT_OF[detail.code] : undefined;
+  if (!detail || !kind) return null;
+  const value = (name: string) => Number(detail.params.find((p) => p.name === name)?.value ?? 0);
+  return { ...kind, waitedMs: value('waitedMs'), activeCallsAtEnd: value('calls') };
+}
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 

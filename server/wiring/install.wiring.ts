@@ -103,6 +103,8 @@ export function wireInstall(
     logger: logger.child({ area: 'backups' }),
     clock,
   });
+  // The appliance's calls (the DRAIN step, the estimate's warning).
+  const calls = unsupportedCallControl;
   const engine = new InstallEngine({
     journal: new JournalStore(path.join(config.home, 'install')),
     jobs: jobsRepo,
@@ -110,7 +112,7 @@ export function wireInstall(
     backups,
     layout,
     supervisor,
-    calls: unsupportedCallControl,
+    calls,
     migrations: new MigrationRunner({ layout, nodePath: deps.nodePath }),
     bundles: runner,
     staging,
@@ -138,6 +140,7 @@ export function wireInstall(
     backups,
     layout,
     freeSpace,
+    settings,
     clock,
     newId: randomIds,
   });
@@ -149,6 +152,8 @@ export function wireInstall(
     layout,
     supervisor,
     settings,
+    calls,
+    drainDefaults: () => install.drainDefaults(),
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });

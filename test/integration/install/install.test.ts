@@ -63,7 +63,9 @@ describe('installation', () => {
 
     expect(done).toMatchObject({ state: 'SUCCEEDED', outcome: 'SUCCEEDED', restored: false, fromVersion: '8.1.0', error: null });
     expect(done.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(
-      ['PREFLIGHT', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'].map((s) => `${s}:DONE`),
+      ['PREFLIGHT', 'DRAIN', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'].map(
+        (s) => `${s}:DONE`,
+      ),
     );
     expect(states).toEqual(['MAINTENANCE', 'RESTARTING', 'RUNNING']);
     const system = (
