@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallControlError } from '../../server/domain/errors/index.js';
 import type { DrainPolicy } from '../../server/domain/drain.js';
+import { callWaitOf } from '../../server/domain/install-notices.js';
 import type { JobMode } from '../../server/domain/jobs.js';
 import { type EngineLab, engineLab } from '../helpers/engine-fakes.js';
 import { FakeCallControl, scripted } from '../helpers/fake-call-control.js';
@@ -85,6 +86,7 @@ describe('InstallEngine: the DRAIN step', () => {
       expect(paramsOf(cancelled.detail)).toMatchObject({ calls: '1' });
       expect(Number(paramsOf(cancelled.detail).waitedMs)).toBeGreaterThanOrEqual(60_000);
       expect(lab.journal.saved).toMatchObject({ phase: 'DONE', outcome: 'CANCELLED', drained: { end: 'LIMIT_REACHED' } });
+      expect(callWaitOf(drainStep(job.id).detail)).toMatchObject({ end: 'LIMIT_REACHED', wentOn: false, activeCallsAtEnd: 1 });
       expect(lab.downtime.planned).toBeNull();
       expect(() => lab.lock.acquire('installation')).not.toThrow();
     });
@@ -104,6 +106,13 @@ describe('InstallEngine: the DRAIN step', () => {
       expect(drainStep(job.id).detail).toMatchObject({ code: 'INSTALL_DRAIN_LIMIT_PROCEEDED' });
       expect(paramsOf(drainStep(job.id).detail)).toMatchObject({ calls: '2' });
       expect(lab.journal.saved!.drained).toMatchObject({ end: 'LIMIT_REACHED', activeCallsAtEnd: 2 });
+      // What History shows, read back from the step's notice.
+      expect(callWaitOf(drainStep(job.id).detail)).toEqual({
+        end: 'LIMIT_REACHED',
+        wentOn: true,
+        activeCallsAtEnd: 2,
+        waitedMs: lab.journal.saved!.drained!.waitedMs,
+      });
     });
 
     it('ends the wait on the order to install now, and records the calls active at the stop', async () => {
@@ -170,6 +179,7 @@ describe('InstallEngine: the DRAIN step', () => {
       const job = await run('SEPARATE', WAIT_5_CANCEL);
       expect(job.state).toBe('SUCCEEDED');
       expect(drainStep(job.id)).toMatchObject({ outcome: 'DONE', detail: { code: 'INSTALL_DRAIN_UNSUPPORTED' } });
+      expect(callWaitOf(drainStep(job.id).detail)).toBeNull();
     });
 
     it('does not drain at all when the admin chose not to wait', async () => {
