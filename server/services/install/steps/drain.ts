@@ -48,6 +48,8 @@ export async function drain(run: JobRun): Promise<Said> {
         if (run.stopping) throw new Interrupted();
         continue;
       }
+      // From here no order is taken: a cancel that comes now is refused, not silently dropped.
+      run.drainWait.end();
       const record = { waitedMs: now - started, activeCallsAtEnd: activeCalls };
       j.drained = { ...record, end: decision.end };
       await run.save();
