@@ -1,11 +1,13 @@
 /**
  * Installation: `install` in both modes, `restoreBackup`, the foreseen unavailable time
- * (`installEstimate`), and the `restoreEvents` of a failed installation. The backups themselves are
+ * (`installEstimate`), the wait for calls before the stop (`installNow`, `drainDefaults`,
+ * `setDrainDefaults`), and the `restoreEvents` of a failed installation. The backups themselves are
  * in backups.ts.
  */
 import { RESTORE_EVENT_TYPES, type RestoreEvent } from '../server/events.js';
 import type { JobRow } from '../server/repositories/jobs.repository.js';
-import type { InstallEstimate } from '../server/services/install-estimate.service.js';
+import type { CallWaitForecast, InstallEstimate } from '../server/services/install-estimate.service.js';
+import { DRAIN_ON_TIMEOUT, type DrainPolicy, MAX_DRAIN_WAIT_MINUTES, MIN_DRAIN_WAIT_MINUTES } from '../server/domain/drain.js';
 import { builder, ErrorInterface, refusalAsError } from './builder.js';
 import { ModuleSelectionInput } from './modules.js';
 import { UpdateJob } from './jobs.js';
@@ -17,6 +19,7 @@ import {
   InvalidModuleSelectionError,
   JobAlreadyActiveError,
   JobNotReadyError,
+  JobNotWaitingForCallsError,
   NotFoundError,
   NotInstallableError,
   OperationInProgressError,
@@ -37,6 +40,12 @@ builder.objectType(OperationInProgressError, {
   isTypeOf: (v) => v instanceof OperationInProgressError,
   fields: (t) => ({ operation: t.exposeString('operation') }),
 });
+builder.objectType(JobNotWaitingForCallsError, {
+  name: 'JobNotWaitingForCallsError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof JobNotWaitingForCallsError,
+  fields: (t) => ({ jobId: t.exposeID('jobId'), state: t.exposeString('state') }),
+});
 builder.objectType(ReleaseNotAvailableError, {
   name: 'ReleaseNotAvailableError',
   interfaces: [ErrorInterface],
@@ -56,6 +65,11 @@ const Estimate = builder.objectRef<InstallEstimate>('InstallEstimate').implement
     worstCaseSeconds: t.exposeInt('worstCaseSeconds', { description: 'If the installation fails and the backup is restored.' }),
     dataBytes: t.field({ type: 'Float', resolve: (e) => e.dataBytes }),
     basis: t.exposeString('basis'),
+    callWait: t.field({
+      type: CallWaitForecastRef,
+      description: 'The wait for calls that comes before the unavailable time (not counted in `seconds`).',
+      resolve: (e) => e.callWait,
+    }),
   }),
 });
 
@@ -80,6 +94,21 @@ const RestoreEventRef = builder.objectRef<RestoreEvent>('RestoreEvent').implemen
   }),
 });
 
+const DrainOnTimeoutEnum = builder.enumType('DrainOnTimeout', {
+  description: 'What an installation does when calls are still active at the limit of its wait: install anyway (cutting them), or cancel.',
+  values: DRAIN_ON_TIMEOUT,
+});
+
+const DrainInput = builder.inputType('DrainInput', {
+  description:
+    'The wait for calls before the stop; what is left out comes from `drainDefaults`. `wait: false` (or `drain: null`): no drain at all, the appliance stops at once.',
+  fields: (t) => ({
+    wait: t.boolean({ required: false, description: 'False: do not drain nor wait (default true).' }),
+    maxWaitMinutes: t.int({ required: false, description: `Whole minutes, ${MIN_DRAIN_WAIT_MINUTES} to ${MAX_DRAIN_WAIT_MINUTES}.` }),
+    onTimeout: t.field({ type: DrainOnTimeoutEnum, required: false }),
+  }),
+});
+
 const InstallInput = builder.inputType('InstallInput', {
   description: 'Either `jobId` (a staged download: separate mode) or `version` with its modules (download and install in one go).',
   fields: (t) => ({
@@ -87,12 +116,38 @@ const InstallInput = builder.inputType('InstallInput', {
     version: t.string({ required: false }),
     modules: t.field({ type: [ModuleSelectionInput], required: false }),
     acknowledgeWarnings: t.boolean({ required: false }),
+    drain: t.field({
+      type: DrainInput,
+      required: false,
+      description: 'Before the stop the appliance refuses new calls and the installation waits for the active ones; absent: the defaults.',
+    }),
+  }),
+});
+
+const DrainSettings = builder.objectRef<DrainPolicy>('DrainSettings').implement({
+  description: 'How long an installation waits for its calls to end unless its request says otherwise, and what it does at the limit.',
+  fields: (t) => ({
+    maxWaitMinutes: t.exposeInt('maxWaitMinutes'),
+    onTimeout: t.field({ type: DrainOnTimeoutEnum, resolve: (p) => p.onTimeout }),
+  }),
+});
+
+const CallWaitForecastRef = builder.objectRef<CallWaitForecast>('CallWaitForecast').implement({
+  description:
+    'The wait for calls before the stop: it comes before the unavailable time and is not part of it (the appliance runs, refusing new calls).',
+  fields: (t) => ({
+    supported: t.exposeBoolean('supported', {
+      description: 'False: this appliance cannot refuse new calls nor report them; it stops at once, cutting calls in progress.',
+    }),
+    maxWaitMinutes: t.exposeInt('maxWaitMinutes', { description: 'The default limit (drainDefaults).' }),
+    onTimeout: t.field({ type: DrainOnTimeoutEnum, resolve: (w) => w.onTimeout }),
   }),
 });
 
 const JobPayload = (name: string) =>
   builder.objectRef<{ job: JobRow }>(name).implement({ fields: (t) => ({ job: t.field({ type: UpdateJob, resolve: (r) => r.job }) }) });
 const InstallSuccess = JobPayload('InstallSuccess');
+const InstallNowSuccess = JobPayload('InstallNowSuccess');
 const RestoreBackupSuccess = JobPayload('RestoreBackupSuccess');
 builder.queryFields((t) => ({
   installEstimate: t.field({
@@ -108,6 +163,7 @@ builder.queryFields((t) => ({
     resolve: (_r, { jobId, version, backupId }, ctx) =>
       ctx.services.installEstimate.estimate({ jobId: jobId?.toString(), version, backupId: backupId?.toString() }),
   }),
+  drainDefaults: t.field({ type: DrainSettings, resolve: (_r, _a, ctx) => ctx.services.install.drainDefaults() }),
 }));
 
 builder.mutationFields((t) => ({
@@ -136,6 +192,25 @@ builder.mutationFields((t) => ({
     resolve: async (_r, { input }, ctx) => ({
       job: await ctx.services.install.install(ctx.principal!, { ...input, jobId: input.jobId?.toString() }),
     }),
+  }),
+  installNow: t.field({
+    type: InstallNowSuccess,
+    authScopes: { operate: true },
+    description:
+      'Ends the wait for calls of a running installation: the appliance stops now, cutting the calls still active (their number is recorded).',
+    errors: { types: [NotFoundError, JobNotWaitingForCallsError], directResult: true, union: { name: 'InstallNowResult' } },
+    args: { jobId: t.arg.id() },
+    resolve: (_r, { jobId }, ctx) => ({ job: ctx.services.install.installNow(ctx.principal!, String(jobId)) }),
+  }),
+  setDrainDefaults: t.field({
+    type: DrainSettings,
+    authScopes: { operate: true },
+    errors: { types: [InvalidInputError], directResult: true, union: { name: 'SetDrainDefaultsResult' } },
+    args: {
+      maxWaitMinutes: t.arg.int({ description: `Whole minutes, ${MIN_DRAIN_WAIT_MINUTES} to ${MAX_DRAIN_WAIT_MINUTES}.` }),
+      onTimeout: t.arg({ type: DrainOnTimeoutEnum }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.install.setDrainDefaults(args),
   }),
   restoreBackup: t.field({
     type: RestoreBackupSuccess,

@@ -1,5 +1,7 @@
 /** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
 import type { ProgressEvent } from '../server/events.js';
+import type { DrainProgress } from '../server/domain/drain.js';
+import type { CallWait } from '../server/domain/install-notices.js';
 import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
 import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
 import type { JobEventRow, JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
@@ -29,8 +31,8 @@ const JobMode = builder.enumType('UpdateJobMode', {
 const JobStateEnum = builder.enumType('UpdateJobState', { values: JOB_STATES });
 const JobOutcome = builder.enumType('UpdateJobOutcome', {
   description:
-    'SUCCEEDED: the target runs. RESTORED: a failure after the data changed; the backup was restored and the previous release runs. ROLLED_BACK: a failure before the data changed; the previous release runs on its untouched data. ROLLBACK_FAILED: the way back failed too. FAILED: nothing had been touched.',
-  values: ['SUCCEEDED', 'RESTORED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'FAILED'] as const,
+    'SUCCEEDED: the target runs. RESTORED: a failure after the data changed; the backup was restored and the previous release runs. ROLLED_BACK: a failure before the data changed; the previous release runs on its untouched data. ROLLBACK_FAILED: the way back failed too. FAILED: nothing had been touched. CANCELLED: called off while waiting for the calls to end, before the appliance stopped (nothing was touched).',
+  values: ['SUCCEEDED', 'RESTORED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'FAILED', 'CANCELLED'] as const,
 });
 const StepOutcome = builder.enumType('UpdateJobStepOutcome', { values: ['RUNNING', 'DONE', 'FAILED', 'INTERRUPTED'] as const });
 
@@ -129,6 +131,33 @@ const JobError = builder.objectRef<Pick<JobRow, 'errorCode' | 'errorMessage' | '
   }),
 });
 
+const DrainProgressRef = builder.objectRef<DrainProgress>('DrainProgress').implement({
+  description: 'An installation waiting for its calls to end before the stop: new calls are refused, the active ones go on.',
+  fields: (t) => ({
+    activeCalls: t.exposeInt('activeCalls', { description: 'Calls active now.' }),
+    waitedMs: t.field({ type: 'Float', resolve: (d) => d.waitedMs }),
+    deadline: t.expose('deadline', { type: 'DateTime', description: 'When the limit is reached.' }),
+  }),
+});
+
+const DrainEndEnum = builder.enumType('CallWaitEnd', {
+  description:
+    'CALLS_ENDED: no call was active any more. LIMIT_REACHED: the limit passed with calls active. INSTALL_NOW: the admin stopped the wait. CANCELLED: the admin cancelled.',
+  values: ['CALLS_ENDED', 'LIMIT_REACHED', 'INSTALL_NOW', 'CANCELLED'] as const,
+});
+
+const CallWaitRef = builder.objectRef<CallWait>('CallWait').implement({
+  description: 'How the wait for calls before the stop went (it is not part of the unavailable time).',
+  fields: (t) => ({
+    end: t.field({ type: DrainEndEnum, resolve: (w) => w.end }),
+    waitedMs: t.field({ type: 'Float', resolve: (w) => w.waitedMs }),
+    activeCallsAtEnd: t.exposeInt('activeCallsAtEnd', {
+      description: 'Calls active when the wait ended: those cut at the stop, when the installation went on.',
+    }),
+    wentOn: t.exposeBoolean('wentOn', { description: 'The installation went on to the stop (else it was called off).' }),
+  }),
+});
+
 const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').implement({
   fields: (t) => ({
     jobId: t.exposeID('jobId'),
@@ -140,6 +169,12 @@ const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').impleme
     secondsLeft: t.exposeInt('secondsLeft', { nullable: true }),
     message: t.exposeString('message', { nullable: true }),
     detail: t.field({ type: NoticeRef, nullable: true, description: 'The message as a notice.', resolve: (p) => p.detail }),
+    drain: t.field({
+      type: DrainProgressRef,
+      nullable: true,
+      description: 'While the installation waits for its calls to end (step DRAIN): the live count and the limit.',
+      resolve: (p) => p.drain ?? null,
+    }),
   }),
 });
 
@@ -169,6 +204,12 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
       resolve: () => [...ROLLBACK_STEPS],
     }),
     downtime: t.field({ type: [DowntimeWindow], resolve: async (j, _a, ctx) => (await ctx.services.jobRecords.of(j.id)).downtime }),
+    callWait: t.field({
+      type: CallWaitRef,
+      nullable: true,
+      description: 'The wait for calls before the stop (of the latest attempt); null when it did not wait.',
+      resolve: async (j, _a, ctx) => (await ctx.services.jobRecords.of(j.id)).callWait,
+    }),
     unavailableSeconds: t.float({
       description: 'How long the appliance was unavailable during this job (so far).',
       resolve: async (j, _a, ctx) => ctx.services.downtime.totalMs((await ctx.services.jobRecords.of(j.id)).downtime) / 1000,
@@ -262,10 +303,11 @@ builder.mutationFields((t) => ({
   cancelJob: t.field({
     type: CancelJobSuccess,
     authScopes: { operate: true },
-    description: 'Cancels a scheduled, running or staged download and removes its files (an installation cannot be cancelled).',
+    description:
+      'Cancels a scheduled, running or staged download and removes its files; or calls off an installation while it waits for its calls to end (new calls are accepted again, a staged download stays STAGED). An installation past that wait cannot be cancelled.',
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelJobResult' } },
     args: { id: t.arg.id() },
-    resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.downloads.cancel(ctx.principal!, String(id)) }),
+    resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.install.cancel(ctx.principal!, String(id)) }),
   }),
 }));
 

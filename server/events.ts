@@ -2,6 +2,7 @@
  * The typed event map of the in-process pub/sub: one entry per topic, so that publishers and
  * subscribers cannot disagree on a payload's shape.
  */
+import type { DrainProgress } from './domain/drain.js';
 import { createPubSub } from 'graphql-yoga';
 import type { JobState } from './domain/jobs.js';
 import type { Notice } from './domain/notice.js';
@@ -22,6 +23,8 @@ export interface ProgressEvent {
   message: string | null;
   /** The message as a notice, for the SPA to word. */
   detail: Notice | null;
+  /** While the installation waits for calls to end (the DRAIN step): the live count and the limit. */
+  drain?: DrainProgress | null;
 }
 
 export const RESTORE_EVENT_TYPES = [

@@ -88,6 +88,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     layout,
     supervisor,
     downtime,
+    calls: appliance.calls,
     feedClient: catalog.feedClient,
     updates,
     modules,

@@ -9,6 +9,7 @@ import {
   ApplianceError,
   ApplianceOperationError,
   BackupError,
+  CallControlError,
   DiskFullError,
   DownloadError,
   InstallStepError,
@@ -25,6 +26,7 @@ import { type Notice, type NoticeParam, notice, text, version } from './notice.j
 
 /** The code of a failure that no domain error explains, by the step it happened in. */
 const STEP_CODES = {
+  DRAIN: 'DRAIN_FAILED',
   STOP: 'STOP_FAILED',
   DOWNLOAD: 'DOWNLOAD_FAILED',
   BACKUP: 'BACKUP_FAILED',
@@ -40,6 +42,7 @@ const STEP_CODES = {
 /** Every code a failed installation's job can carry (its `errorCode`). */
 export const INSTALL_FAILURE_CODES = [
   // by the step
+  'DRAIN_FAILED',
   'STOP_FAILED',
   'DOWNLOAD_FAILED',
   'BACKUP_FAILED',
@@ -71,6 +74,8 @@ export const INSTALL_FAILURE_CODES = [
   'APPLIANCE_START_FAILED',
   'APPLIANCE_STOP_FAILED',
   'APPLIANCE_OPERATION_FAILED',
+  'UNDRAIN_FAILED',
+  'ACTIVE_CALLS_UNREADABLE',
   // a one-go installation's download fails as a download job does
   ...DOWNLOAD_FAILURE_CODES,
 ] as const satisfies readonly FailureCodeOfErrors[];
@@ -94,6 +99,7 @@ type ClassifiedError =
   | BackupError
   | ApplianceError
   | ApplianceOperationError
+  | CallControlError
   | MigrationError
   | DownloadError
   | UnsafeArchiveError
@@ -119,6 +125,7 @@ function isClassified(err: unknown): err is ClassifiedError {
     err instanceof BackupError ||
     err instanceof ApplianceError ||
     err instanceof ApplianceOperationError ||
+    err instanceof CallControlError ||
     err instanceof MigrationError ||
     err instanceof DownloadError ||
     err instanceof UnsafeArchiveError ||

@@ -3,6 +3,7 @@
  * SPA words in the admin's language) with its English message for logs and integrators: the step
  * details, the job events, the restore events and the progress texts. Pure.
  */
+import type { DrainEnd, DrainProceedEnd, DrainRecord } from './drain.js';
 import type { InstallStep, JournalStep, RecoveryAction, RollbackStep } from './install.js';
 import type { ModuleChange } from './module-plan.js';
 import { type Notice, bytes, count, millis, notice, text, version } from './notice.js';
@@ -10,6 +11,7 @@ import { type Notice, bytes, count, millis, notice, text, version } from './noti
 /** Every code below: the SPA has words for each (a test checks it). */
 export const INSTALL_NOTICE_CODES = [
   'INSTALL_RUNNING_PREFLIGHT',
+  'INSTALL_RUNNING_DRAIN',
   'INSTALL_RUNNING_STOP',
   'INSTALL_RUNNING_DOWNLOAD',
   'INSTALL_RUNNING_BACKUP',
@@ -51,6 +53,17 @@ export const INSTALL_NOTICE_CODES = [
   'INSTALL_RECOVERY_ROLL_BACK',
   'INSTALL_RECOVERY_RESUME',
   'INSTALL_RECOVERY_COMPLETE',
+  'INSTALL_RECOVERY_UNDRAIN',
+  'INSTALL_DRAIN_WAITING',
+  'INSTALL_DRAIN_CALLS_ENDED',
+  'INSTALL_DRAIN_LIMIT_PROCEEDED',
+  'INSTALL_DRAIN_INSTALL_NOW',
+  'INSTALL_DRAIN_CANCELLED_LIMIT',
+  'INSTALL_DRAIN_CANCELLED_BY',
+  'INSTALL_DRAIN_SKIPPED',
+  'INSTALL_DRAIN_UNSUPPORTED',
+  'INSTALL_UNDRAINED',
+  'INSTALL_UNDRAIN_FAILED',
   'ROLLBACK_STARTED_RESTORING',
   'ROLLBACK_STARTED_UNCHANGED',
   'ROLLBACK_COPYING_DATABASE',
@@ -79,6 +92,7 @@ function said(code: InstallNoticeCode, params: Parameters<typeof notice>[1], mes
 
 const RUNNING: Record<JournalStep, [InstallNoticeCode, string]> = {
   PREFLIGHT: ['INSTALL_RUNNING_PREFLIGHT', 'Checking disk space, licences and the appliance'],
+  DRAIN: ['INSTALL_RUNNING_DRAIN', 'Refusing new calls and waiting for the active ones to end'],
   STOP: ['INSTALL_RUNNING_STOP', 'Stopping the appliance'],
   DOWNLOAD: ['INSTALL_RUNNING_DOWNLOAD', 'Downloading and verifying the bundles'],
   BACKUP: ['INSTALL_RUNNING_BACKUP', 'Backing up the data'],
@@ -119,7 +133,52 @@ const RECOVERY: Record<Exclude<RecoveryAction, 'NONE'>, [InstallNoticeCode, stri
   ROLL_BACK: ['INSTALL_RECOVERY_ROLL_BACK', 'restoring the previous state'],
   RESUME: ['INSTALL_RECOVERY_RESUME', 'starting the new release again and checking its health'],
   COMPLETE: ['INSTALL_RECOVERY_COMPLETE', 'completing the installation (starting the new release again first)'],
+  UNDRAIN: ['INSTALL_RECOVERY_UNDRAIN', 'nothing was changed; the appliance accepts calls again and the installation ends'],
 };
+
+/** How a wait for the calls ended: the step's detail (what History shows) and its English words. */
+const DRAIN_ENDS: Record<DrainProceedEnd, { code: InstallNoticeCode; words: (r: DrainRecord) => string }> = {
+  CALLS_ENDED: { code: 'INSTALL_DRAIN_CALLS_ENDED', words: (r) => `No call is active any more after ${seconds(r.waitedMs)}: stopping.` },
+  LIMIT_REACHED: {
+    code: 'INSTALL_DRAIN_LIMIT_PROCEEDED',
+    words: (r) =>
+      `The limit passed after ${seconds(r.waitedMs)} with ${r.activeCallsAtEnd} call(s) active: installing anyway, they are cut.`,
+  },
+  INSTALL_NOW: {
+    code: 'INSTALL_DRAIN_INSTALL_NOW',
+    words: (r) => `Installing now, as asked, after ${seconds(r.waitedMs)}; ${r.activeCallsAtEnd} call(s) were active at the stop.`,
+  },
+};
+
+/** The wait as the job's record keeps it, read back from the DRAIN step's notice (History). */
+export interface CallWait {
+  end: DrainEnd;
+  waitedMs: number;
+  /** The calls active when the wait ended: at the stop, when the installation went on. */
+  activeCallsAtEnd: number;
+  /** Whether the installation went on to the stop (else it was called off). */
+  wentOn: boolean;
+}
+
+const CALL_WAIT_OF: Partial<Record<string, Pick<CallWait, 'end' | 'wentOn'>>> = {
+  INSTALL_DRAIN_CALLS_ENDED: { end: 'CALLS_ENDED', wentOn: true },
+  INSTALL_DRAIN_LIMIT_PROCEEDED: { end: 'LIMIT_REACHED', wentOn: true },
+  INSTALL_DRAIN_INSTALL_NOW: { end: 'INSTALL_NOW', wentOn: true },
+  INSTALL_DRAIN_CANCELLED_LIMIT: { end: 'LIMIT_REACHED', wentOn: false },
+  INSTALL_DRAIN_CANCELLED_BY: { end: 'CANCELLED', wentOn: false },
+};
+
+/** The wait for calls a DRAIN step's notice records, or null (skipped, unsupported, failed, not a wait). */
+export function callWaitOf(detail: Notice | null): CallWait | null {
+  const kind = detail ? CALL_WAIT_OF[detail.code] : undefined;
+  if (!detail || !kind) return null;
+  const value = (name: string) => Number(detail.params.find((p) => p.name === name)?.value ?? 0);
+  return { ...kind, waitedMs: value('waitedMs'), activeCallsAtEnd: value('calls') };
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+const drainParams = (r: DrainRecord) => ({ waitedMs: millis(r.waitedMs), calls: count(r.activeCallsAtEnd) });
 
 export const installNotices = {
   requested(target: string, user: string): Said {
@@ -144,6 +203,54 @@ export const installNotices = {
   running(step: JournalStep): Said {
     const [code, words] = RUNNING[step];
     return said(code, {}, `${words}…`);
+  },
+
+  /** The live text while waiting for the calls to end. */
+  drainWaiting(activeCalls: number, msLeft: number): Said {
+    return said(
+      'INSTALL_DRAIN_WAITING',
+      { calls: count(activeCalls), msLeft: millis(msLeft) },
+      `Waiting for ${activeCalls} call(s) to end (new calls are refused); ${seconds(msLeft)} left.`,
+    );
+  },
+  /** The wait ended and the installation goes on to the stop. */
+  drained(r: DrainRecord & { end: DrainProceedEnd }): Said {
+    const { code, words } = DRAIN_ENDS[r.end];
+    return said(code, drainParams(r), words(r));
+  },
+  /** The installation was called off during the wait (the limit with CANCEL chosen, or the admin's order). */
+  drainCancelled(r: DrainRecord, by: string | null): Said {
+    return by === null
+      ? said(
+          'INSTALL_DRAIN_CANCELLED_LIMIT',
+          drainParams(r),
+          `The calls did not end in time (${r.activeCallsAtEnd} still active after ${seconds(r.waitedMs)}): the installation is cancelled, new calls are accepted again, nothing was changed.`,
+        )
+      : said(
+          'INSTALL_DRAIN_CANCELLED_BY',
+          { ...drainParams(r), user: text(by) },
+          `Cancelled by ${by} while waiting for the calls to end: new calls are accepted again, nothing was changed.`,
+        );
+  },
+  drainSkipped(): Said {
+    return said('INSTALL_DRAIN_SKIPPED', {}, 'Not waiting for calls to end, as asked: the appliance stops at once.');
+  },
+  drainUnsupported(): Said {
+    return said(
+      'INSTALL_DRAIN_UNSUPPORTED',
+      {},
+      'This appliance cannot report its calls or refuse new ones: it stops at once, cutting any call in progress.',
+    );
+  },
+  undrained(): Said {
+    return said('INSTALL_UNDRAINED', {}, 'The appliance accepts new calls again.');
+  },
+  undrainFailed(causeCode: string, cause: string): Said {
+    return said(
+      'INSTALL_UNDRAIN_FAILED',
+      { cause: text(causeCode) },
+      `The appliance could not be told to accept new calls again (${cause}): it may still refuse them.`,
+    );
   },
 
   ready(backupBytes: number, freeBytes: number): Said {

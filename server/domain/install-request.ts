@@ -3,6 +3,7 @@
  * one way of saying it, or an `InvalidInputError`. Pure.
  */
 import { InvalidInputError } from './errors/index.js';
+import type { DrainArgs } from './drain.js';
 import type { ModuleSelection } from './module-plan.js';
 
 /** A staged download (separate mode), or a version with its modules in one go. */
@@ -13,6 +14,8 @@ export interface InstallArgs {
   version?: string | null;
   modules?: readonly ModuleSelection[] | null;
   acknowledgeWarnings?: boolean | null;
+  /** The wait for calls before the stop: absent, the admin's defaults; null or `wait: false`, none (see `resolveDrainPolicy`). */
+  drain?: DrainArgs | null;
 }
 
 export function installRequest(args: InstallArgs): InstallRequest {

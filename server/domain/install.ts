@@ -4,6 +4,7 @@
  * the foreseen unavailable time, and the room an installation needs on disk. Pure: the engine that
  * acts on these lives in services/install/.
  */
+import type { DrainPolicy, DrainRecord } from './drain.js';
 import type { InstallFailureCode } from './install-failure.js';
 import type { JobMode } from './jobs.js';
 import type { NoticeParam } from './notice.js';
@@ -14,6 +15,7 @@ import { median } from './statistics.js';
 /** Forward steps. Not every mode runs every step (see `stepsFor`). */
 export const INSTALL_STEPS = [
   'PREFLIGHT',
+  'DRAIN',
   'STOP',
   'DOWNLOAD',
   'BACKUP',
@@ -34,11 +36,16 @@ export type RollbackStep = (typeof ROLLBACK_STEPS)[number];
 
 export type JournalStep = InstallStep | RollbackStep;
 
+/**
+ * Every mode waits for the active calls to end (DRAIN) right before the STOP: the appliance still
+ * runs during the wait, which is not part of the unavailable time.
+ */
 const MODE_STEPS: Record<JobMode, readonly InstallStep[]> = {
-  SEPARATE: ['PREFLIGHT', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'],
+  SEPARATE: ['PREFLIGHT', 'DRAIN', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'],
   // The manual: in one go, the appliance is unavailable during the download too.
   DOWNLOAD_AND_INSTALL: [
     'PREFLIGHT',
+    'DRAIN',
     'STOP',
     'DOWNLOAD',
     'BACKUP',
@@ -51,7 +58,7 @@ const MODE_STEPS: Record<JobMode, readonly InstallStep[]> = {
     'COMMIT',
   ],
   // An administrator's restore: a safety backup of what is replaced first, so that it can be undone too.
-  RESTORE: ['PREFLIGHT', 'STOP', 'BACKUP', 'RESTORE_DATA', 'SWITCH', 'START', 'HEALTHCHECK', 'COMMIT'],
+  RESTORE: ['PREFLIGHT', 'DRAIN', 'STOP', 'BACKUP', 'RESTORE_DATA', 'SWITCH', 'START', 'HEALTHCHECK', 'COMMIT'],
 };
 
 export function stepsFor(mode: JobMode): readonly InstallStep[] {
@@ -72,9 +79,11 @@ export type JournalPhase = 'FORWARD' | 'ROLLING_BACK' | 'DONE';
  * How a job ended. SUCCEEDED: the target runs. RESTORED: a failure after the data changed; the
  * backup was restored and the previous release runs. ROLLED_BACK: a failure before the data
  * changed; the previous release runs on its untouched data. ROLLBACK_FAILED: the way back failed
- * too (the worst case, reported as such). FAILED: nothing had been touched.
+ * too (the worst case, reported as such). FAILED: nothing had been touched. CANCELLED: called off
+ * while waiting for the calls to end (the admin's order, or the limit with CANCEL chosen), before
+ * the appliance stopped: nothing was touched.
  */
-export type JournalOutcome = 'SUCCEEDED' | 'RESTORED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'FAILED';
+export type JournalOutcome = 'SUCCEEDED' | 'RESTORED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'FAILED' | 'CANCELLED';
 
 export interface JournalFailure {
   code: InstallFailureCode;
@@ -92,7 +101,8 @@ export function roomNeeded(backupBytes: number, extraBytes = 0): number {
   return backupBytes + extraBytes + DISK_MARGIN_BYTES;
 }
 
-export type RecoveryAction = 'NONE' | 'ROLL_BACK' | 'RESUME' | 'COMPLETE';
+/** UNDRAIN: Patchbay stopped while waiting for the calls to end: the appliance accepts calls again, the job ends. */
+export type RecoveryAction = 'NONE' | 'ROLL_BACK' | 'RESUME' | 'COMPLETE' | 'UNDRAIN';
 
 export interface InstallJournal {
   formatVersion: 1;
@@ -105,6 +115,10 @@ export interface InstallJournal {
   sourceBackupId: string | null;
   /** The verified backup taken by this job, once it exists. */
   backupId: string | null;
+  /** The wait for the active calls to end before the stop; null: none (absent in journals written before it existed). */
+  drain?: DrainPolicy | null;
+  /** How the wait ended, once it did (what History shows). */
+  drained?: DrainRecord | null;
   /** When the appliance was stopped (the start of the unavailable window). */
   stoppedAt: string | null;
   /** The module state to write at the MODULES step, fixed at preflight, and what changes. */
@@ -127,6 +141,8 @@ export interface InstallJournal {
  * What a restart of Patchbay does with the journal it finds:
  * - a finished journal: nothing;
  * - a rollback under way: run it again from its start (each of its steps is safe to repeat);
+ * - while waiting for the calls to end: nothing was touched, but the PBX may still refuse new
+ *   calls: it is undrained (once it runs) and the job ends;
  * - before the data changed (stop, download, backup, apply): roll back, which restarts the previous
  *   release on its untouched data; rerunning a long backup or download at an unknown hour after a
  *   crash is not what the admin asked for;
@@ -140,6 +156,7 @@ export function recoveryAction(journal: InstallJournal): RecoveryAction {
   if (journal.phase === 'DONE') return 'NONE';
   if (journal.phase === 'ROLLING_BACK') return 'ROLL_BACK';
   const step = journal.step as InstallStep;
+  if (step === 'DRAIN') return 'UNDRAIN';
   if (step === 'COMMIT') return 'COMPLETE';
   if (step === 'START' || step === 'HEALTHCHECK') {
     return journal.recoveries.some((r) => r.action === 'RESUME') ? 'ROLL_BACK' : 'RESUME';
@@ -158,7 +175,10 @@ export function rollbackRestoresData(journal: InstallJournal): boolean {
 }
 
 export function newJournal(
-  input: Pick<InstallJournal, 'jobId' | 'mode' | 'fromVersion' | 'targetVersion' | 'modules' | 'sourceBackupId'> & { now: Date },
+  input: Pick<InstallJournal, 'jobId' | 'mode' | 'fromVersion' | 'targetVersion' | 'modules' | 'sourceBackupId'> & {
+    now: Date;
+    drain?: DrainPolicy | null;
+  },
 ): InstallJournal {
   const at = input.now.toISOString();
   return {
@@ -170,6 +190,8 @@ export function newJournal(
     modules: input.modules,
     sourceBackupId: input.sourceBackupId,
     backupId: null,
+    drain: input.drain ?? null,
+    drained: null,
     stoppedAt: null,
     moduleState: null,
     moduleChanges: [],

@@ -28,8 +28,9 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   DOWNLOADING: ['DOWNLOADING', 'DOWNLOADED', 'CANCELLED', 'FAILED'],
   DOWNLOADED: ['STAGED', 'CANCELLED', 'FAILED'],
   STAGED: ['INSTALLING', 'CANCELLED'],
-  // An installation cannot be cancelled: once the appliance is stopped it ends installed or restored.
-  INSTALLING: ['RESTORING', 'SUCCEEDED', 'FAILED'],
+  // Once the appliance is stopped an installation ends installed or restored. Before, while it waits
+  // for the calls to end, it can be called off: a staged download is STAGED again, else CANCELLED.
+  INSTALLING: ['RESTORING', 'SUCCEEDED', 'FAILED', 'STAGED', 'CANCELLED'],
   RESTORING: ['FAILED'],
   SUCCEEDED: [],
   CANCELLED: [],

@@ -1,11 +1,14 @@
 /**
  * The foreseen unavailable time of an installation or a restore: the data to back up at the speed
  * backups reach on this machine, plus the other steps as past installations (or the last restart)
- * took, plus, in one go, the download at the speed the last one reached.
+ * took, plus, in one go, the download at the speed the last one reached; and the wait for calls
+ * that comes before it all.
  */
+import type { CallControl } from '../adapters/appliance/appliance-runtime.js';
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
 import type { BackupStore } from '../adapters/backup/backup-store.js';
 import type { Clock } from '../adapters/clock.js';
+import type { DrainOnTimeout, DrainPolicy } from '../domain/drain.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors/index.js';
 import { type DowntimeEstimate, estimateDowntime, INSTALL_STEPS } from '../domain/install.js';
 import type { JobMode } from '../domain/jobs.js';
@@ -21,9 +24,21 @@ export interface EstimateRequest {
   backupId?: string | null;
 }
 
+/**
+ * The wait for calls before the stop: it comes before the unavailable time and is not part of it
+ * (the appliance runs, refusing new calls only). Unsupported: the appliance stops at once, cutting
+ * the calls in progress (a warning for the admin, not a blocker).
+ */
+export interface CallWaitForecast {
+  supported: boolean;
+  maxWaitMinutes: number;
+  onTimeout: DrainOnTimeout;
+}
+
 export interface InstallEstimate extends DowntimeEstimate {
   dataBytes: number;
   mode: JobMode;
+  callWait: CallWaitForecast;
 }
 
 export interface InstallEstimateServiceDeps {
@@ -34,6 +49,9 @@ export interface InstallEstimateServiceDeps {
   layout: Pick<ApplianceLayout, 'dataDir' | 'moduleStateFile'>;
   supervisor: Pick<ApplianceSupervisor, 'timings'>;
   settings: { get<T>(key: string): T | undefined; put(key: string, value: unknown, at: Date): void };
+  calls: Pick<CallControl, 'supported'>;
+  /** The admin's defaults of the wait for calls. */
+  drainDefaults: () => DrainPolicy;
   /** Measures the backup speed of this disk (bytes per second), when no backup was taken yet. */
   measureCopySpeed: () => Promise<number>;
   clock: Clock;
@@ -80,7 +98,11 @@ export class InstallEstimateService {
       downloadBytes,
       downloadBytesPerSecond: this.lastDownloadSpeed(),
     });
-    return { ...estimate, dataBytes: bytes + extraBytes, mode };
+    const callWait = { supported: this.deps.calls.supported, ...this.deps.drainDefaults() };
+    const waitBasis = callWait.supported
+      ? `the wait for calls to end (up to ${callWait.maxWaitMinutes} min) comes before and is not counted`
+      : 'this appliance cannot wait for calls to end: calls in progress are cut at the stop';
+    return { ...estimate, basis: `${estimate.basis}; ${waitBasis}`, dataBytes: bytes + extraBytes, mode, callWait };
   }
 
   /** Bytes per second of the recent offline backups (copy, fsync and verification), or a measurement. */
@@ -100,7 +122,8 @@ export class InstallEstimateService {
 
   /** Succeeded installations: their unavailable time (stop to healthy) and the backup's part of it. */
   private pastInstalls(): { unavailableMs: number; backupMs: number }[] {
-    const downtimeSteps = new Set<string>(INSTALL_STEPS.filter((s) => !['PREFLIGHT', 'DOWNLOAD', 'COMMIT'].includes(s)));
+    // The appliance runs during the preflight, the wait for calls and the commit.
+    const downtimeSteps = new Set<string>(INSTALL_STEPS.filter((s) => !['PREFLIGHT', 'DRAIN', 'DOWNLOAD', 'COMMIT'].includes(s)));
     const jobs = this.deps.jobs
       .list(50)
       .filter((j) => j.outcome === 'SUCCEEDED' && j.mode !== 'RESTORE')

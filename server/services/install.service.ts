@@ -1,6 +1,7 @@
 /**
  * The installation use cases: `install` in its two modes (a staged download, or a version in one
- * go), `restoreBackup`, and following a job's progress and restore events. Checks that can be
+ * go), `restoreBackup`, the admin's say over the wait for calls before the stop (`installNow`,
+ * `cancel`, the defaults), and following a job's progress and restore events. Checks that can be
  * answered at once are typed refusals here; the installation itself runs in the InstallEngine.
  * Installations and restores take the operation lock before their first `await`. The
  * administrator's backups are in backup.service.ts, the foreseen unavailable time in
@@ -12,6 +13,7 @@ import type { BackupStore } from '../adapters/backup/backup-store.js';
 import type { Clock } from '../adapters/clock.js';
 import type { IdGenerator } from '../adapters/ids.js';
 import type { Principal } from '../domain/auth.js';
+import { DEFAULT_DRAIN_POLICY, drainPolicy, type DrainPolicy, resolveDrainPolicy } from '../domain/drain.js';
 import { newJournal, roomNeeded } from '../domain/install.js';
 import { installNotices, type Said } from '../domain/install-notices.js';
 import { type InstallArgs, installRequest } from '../domain/install-request.js';
@@ -28,6 +30,7 @@ import {
   InsufficientDiskError,
   JobAlreadyActiveError,
   JobNotReadyError,
+  JobNotWaitingForCallsError,
   NotFoundError,
   NotInstallableError,
   ReleaseNotAvailableError,
@@ -36,18 +39,22 @@ import {
 export interface InstallServiceDeps {
   jobs: JobsRepository;
   steps: JobStepsRepository;
-  engine: Pick<InstallEngine, 'begin' | 'progress' | 'restoreEvents'>;
+  engine: Pick<InstallEngine, 'begin' | 'progress' | 'restoreEvents' | 'orderDrain' | 'settled'>;
   /** One disruptive operation at a time (installation, restore, recovery, backup). */
   lock: Pick<OperationLock, 'acquire'>;
   events: Pick<EventBus, 'subscribe'>;
-  downloads: Pick<DownloadService, 'check' | 'progressNow'>;
+  downloads: Pick<DownloadService, 'check' | 'progressNow' | 'cancel'>;
   updates: Pick<UpdatesService, 'availableVersions' | 'blockersOf'>;
   backups: Pick<BackupStore, 'find' | 'measure'>;
   layout: ApplianceLayout;
   freeSpace: (dir: string) => Promise<number>;
+  /** The admin's settings (the defaults of the wait for calls). */
+  settings: { get<T>(key: string): T | undefined; put(key: string, value: unknown, at: Date): void };
   clock: Clock;
   newId: IdGenerator;
 }
+
+const DRAIN_DEFAULTS_KEY = 'install.drainDefaults';
 
 export class InstallService {
   constructor(private readonly deps: InstallServiceDeps) {}
@@ -55,16 +62,52 @@ export class InstallService {
   /** Installs a staged download (`jobId`), or a version in one go; the installation runs on in the background. */
   async install(principal: Principal, args: InstallArgs): Promise<JobRow> {
     const request = installRequest(args);
-    return this.whileLocked((begin) =>
-      'jobId' in request ? this.installStaged(principal, request.jobId, begin) : this.installInOneGo(principal, request, begin),
+    const drain = resolveDrainPolicy(args.drain, this.drainDefaults());
+    return this.whileLocked(
+      (begin) =>
+        'jobId' in request ? this.installStaged(principal, request.jobId, begin) : this.installInOneGo(principal, request, begin),
+      drain,
     );
+  }
+
+  /** Ends the wait for calls of a running installation: the appliance stops now, cutting the calls still active. */
+  installNow(principal: Principal, jobId: string): JobRow {
+    const job = this.deps.jobs.find(jobId);
+    if (!job) throw new NotFoundError('update job', jobId);
+    if (!this.deps.engine.orderDrain(jobId, 'INSTALL_NOW', principal.username)) throw new JobNotWaitingForCallsError(jobId, job.state);
+    return job;
+  }
+
+  /**
+   * Cancels a job: an installation waiting for its calls to end is called off (the appliance
+   * accepts calls again, a staged download stays STAGED) and this returns once that is recorded;
+   * a download is cancelled as before. An installation past its wait cannot be cancelled.
+   */
+  async cancel(principal: Principal, jobId: string): Promise<JobRow> {
+    if (!this.deps.engine.orderDrain(jobId, 'CANCEL', principal.username)) return this.deps.downloads.cancel(principal, jobId);
+    await this.deps.engine.settled();
+    return this.deps.jobs.find(jobId)!;
+  }
+
+  /** How long an installation waits for calls unless its request says otherwise, and what it does then. */
+  drainDefaults(): DrainPolicy {
+    return this.deps.settings.get<DrainPolicy>(DRAIN_DEFAULTS_KEY) ?? DEFAULT_DRAIN_POLICY;
+  }
+
+  setDrainDefaults(input: DrainPolicy): DrainPolicy {
+    const policy = drainPolicy(input);
+    this.deps.settings.put(DRAIN_DEFAULTS_KEY, policy, this.deps.clock.now());
+    return policy;
   }
 
   /**
    * Takes the operation lock at once (before any `await`), and hands it to the engine with the job
    * it begins; released here when the request is refused before that.
    */
-  private async whileLocked(work: (begin: (job: JobRow) => Promise<JobRow>) => Promise<JobRow>): Promise<JobRow> {
+  private async whileLocked(
+    work: (begin: (job: JobRow) => Promise<JobRow>) => Promise<JobRow>,
+    drain: DrainPolicy | null,
+  ): Promise<JobRow> {
     const release = this.deps.lock.acquire('installation');
     let handedOver = false;
     try {
@@ -78,6 +121,7 @@ export class InstallService {
             targetVersion: job.targetVersion,
             modules: job.modules,
             sourceBackupId: job.sourceBackupId,
+            drain,
             now: this.deps.clock.now(),
           }),
           release,
@@ -129,7 +173,8 @@ export class InstallService {
 
   /** Puts a backup's data back (and the release it belongs to), after a safety backup of what it replaces. */
   async restoreBackup(principal: Principal, backupId: string): Promise<JobRow> {
-    return this.whileLocked((begin) => this.restore(principal, backupId, begin));
+    // A restore stops the appliance too: it waits for the calls as the admin's defaults say.
+    return this.whileLocked((begin) => this.restore(principal, backupId, begin), this.drainDefaults());
   }
 
   private async restore(principal: Principal, backupId: string, begin: (job: JobRow) => Promise<JobRow>): Promise<JobRow> {

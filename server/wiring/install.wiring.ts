@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
+import type { CallControl } from '../adapters/appliance/appliance-runtime.js';
 import { MigrationRunner } from '../adapters/appliance/migration-runner.js';
 import { BackupStore } from '../adapters/backup/backup-store.js';
 import { measureCopySpeed } from '../adapters/backup/copy-speed.js';
@@ -52,6 +53,8 @@ export function wireInstall(
     layout: ApplianceLayout;
     supervisor: ApplianceSupervisor;
     downtime: DowntimeService;
+    /** The appliance's calls and drain: what the DRAIN step and the estimate use. */
+    calls: CallControl;
     feedClient: TufFeedClient;
     updates: UpdatesService;
     modules: ModulesService;
@@ -103,6 +106,8 @@ export function wireInstall(
     logger: logger.child({ area: 'backups' }),
     clock,
   });
+  // The appliance's calls (the DRAIN step, the estimate's warning).
+  const { calls } = deps;
   const engine = new InstallEngine({
     journal: new JournalStore(path.join(config.home, 'install')),
     jobs: jobsRepo,
@@ -110,6 +115,7 @@ export function wireInstall(
     backups,
     layout,
     supervisor,
+    calls,
     migrations: new MigrationRunner({ layout, nodePath: deps.nodePath }),
     bundles: runner,
     staging,
@@ -137,6 +143,7 @@ export function wireInstall(
     backups,
     layout,
     freeSpace,
+    settings,
     clock,
     newId: randomIds,
   });
@@ -148,6 +155,8 @@ export function wireInstall(
     layout,
     supervisor,
     settings,
+    calls,
+    drainDefaults: () => install.drainDefaults(),
     measureCopySpeed: () => measureCopySpeed(path.join(config.home, 'backups')),
     clock,
   });

@@ -156,7 +156,9 @@ describe('installing a separately downloaded version in Chromium', () => {
           .evaluateAll((items) => items.map((i) => `${i.getAttribute('data-step')}:${i.getAttribute('data-step-state')}`)),
       )
       .toEqual(
-        ['PREFLIGHT', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'].map((s) => `${s}:done`),
+        ['PREFLIGHT', 'DRAIN', 'STOP', 'BACKUP', 'APPLY', 'MIGRATE', 'SWITCH', 'MODULES', 'START', 'HEALTHCHECK', 'COMMIT'].map(
+          (s) => `${s}:done`,
+        ),
       );
     await expect.poll(() => page.locator('[data-system-state]').getAttribute('data-system-state'), { timeout: 15_000 }).toBe('RUNNING');
     await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-live'), { timeout: 15_000 }).toBe('connected');

@@ -25,7 +25,8 @@ export const TARGET_VERSION = '8.2.0';
 /** 8.2.0 as built to fail: it migrates the data, then never becomes healthy. */
 export const FAILING_VERSION = '8.2.1';
 
-export type Outcome = 'SUCCEEDED' | 'RESTORED' | 'ROLLED_BACK';
+/** FAILED: killed before the appliance stopped (waiting for calls): nothing was touched. */
+export type Outcome = 'SUCCEEDED' | 'RESTORED' | 'ROLLED_BACK' | 'FAILED';
 
 /** Where the first process dies. */
 export type KillPoint =

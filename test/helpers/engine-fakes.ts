@@ -8,14 +8,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ReleaseManifest } from '../../server/adapters/appliance/appliance-layout.js';
 import type { BackupManifest, BackupSource, TransferProgress } from '../../server/adapters/backup/backup-store.js';
+import type { CallControl } from '../../server/adapters/appliance/appliance-runtime.js';
+import { unsupportedCallControl } from '../../server/adapters/appliance/unsupported-call-control.js';
 import type { Clock } from '../../server/adapters/clock.js';
 import type { Logger } from '../../server/adapters/logger.js';
 import { openDatabase } from '../../server/db/client.js';
+import type { DrainPolicy } from '../../server/domain/drain.js';
 import type { InstallJournal } from '../../server/domain/install.js';
 import { newJournal } from '../../server/domain/install.js';
 import type { JobMode } from '../../server/domain/jobs.js';
 import type { InstalledModule } from '../../server/domain/system.js';
-import { createEventBus, type RestoreEvent } from '../../server/events.js';
+import { createEventBus, type ProgressEvent, type RestoreEvent } from '../../server/events.js';
 import { type JobRow, JobsRepository, JobStepsRepository } from '../../server/repositories/jobs.repository.js';
 import type { SupervisorState } from '../../server/services/appliance-supervisor.js';
 import type {
@@ -305,17 +308,24 @@ export interface EngineLab {
   lock: OperationLock;
   downtime: { planned: string | null };
   restoreEvents: RestoreEvent[];
+  /** Every progress event of the jobs made by `newJob`. */
+  progress: ProgressEvent[];
   /** Makes a job as the install service does (its row INSTALLING at PREFLIGHT), with its journal. */
   newJob(
     mode: JobMode,
-    fields?: { targetVersion?: string; modules?: { moduleId: string; version: string }[]; sourceBackupId?: string },
+    fields?: {
+      targetVersion?: string;
+      modules?: { moduleId: string; version: string }[];
+      sourceBackupId?: string;
+      drain?: DrainPolicy | null;
+    },
   ): InstallJournal;
   /** A new Patchbay process on the same fakes and database (the journal as the last one left it). */
   restart(): InstallEngine;
   close(): void;
 }
 
-export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineLab {
+export function engineLab(options: { hooks?: InstallEngineHooks; calls?: CallControl } = {}): EngineLab {
   const dir = tmpDir('engine');
   const db = openDatabase(path.join(dir, 'patchbay.db'));
   const faults = new Faults();
@@ -330,7 +340,12 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
   const downtime = { planned: null as string | null };
   const events = createEventBus();
   let t = Date.parse('2026-12-01T10:00:00Z');
-  const clock: Clock = { now: () => new Date((t += 1000)), setTimeout: () => 0, clearTimeout: () => {} };
+  // Timers fire at once (the next turn of the event loop): a wait for calls moves on the readings.
+  const clock: Clock = {
+    now: () => new Date((t += 1000)),
+    setTimeout: (fn) => setImmediate(fn),
+    clearTimeout: (handle) => clearImmediate(handle as NodeJS.Immediate),
+  };
   const migrations = {
     run: async () => {
       faults.check('migrate');
@@ -345,6 +360,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
     backups,
     layout: appliance,
     supervisor,
+    calls: options.calls ?? unsupportedCallControl,
     migrations,
     bundles,
     staging: {
@@ -371,6 +387,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
     options: { healthCheckTimeoutMs: 100, hooks: options.hooks },
   });
   const restoreEvents: RestoreEvent[] = [];
+  const progress: ProgressEvent[] = [];
   let sut = new InstallEngine(deps());
   let jobCount = 0;
   return {
@@ -390,6 +407,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
     },
     downtime,
     restoreEvents,
+    progress,
     newJob(mode, fields = {}) {
       const id = `job-${++jobCount}`;
       const now = clock.now();
@@ -416,12 +434,13 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
         errorMessage: null,
       });
       if (mode === 'SEPARATE') bundles.stageJob(id, modules);
-      // Every restore event of the job, from its first.
+      // Every restore and progress event of the job, from its first.
       const sub = events.subscribe(`job/${id}`)[Symbol.asyncIterator]();
       const pull = (): void =>
         void sub.next().then((r) => {
           if (r.done) return;
           if (r.value.kind === 'restore') restoreEvents.push(r.value.restore);
+          else progress.push(r.value.progress);
           pull();
         });
       pull();
@@ -432,6 +451,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks } = {}): EngineL
         targetVersion,
         modules,
         sourceBackupId: fields.sourceBackupId ?? null,
+        drain: fields.drain ?? null,
         now,
       });
     },

@@ -32,6 +32,7 @@ describe('stepsFor', () => {
   it('stops the appliance before the backup, and downloads only in one go', () => {
     expect(stepsFor('SEPARATE')).toEqual([
       'PREFLIGHT',
+      'DRAIN',
       'STOP',
       'BACKUP',
       'APPLY',
@@ -42,8 +43,18 @@ describe('stepsFor', () => {
       'HEALTHCHECK',
       'COMMIT',
     ]);
-    expect(stepsFor('DOWNLOAD_AND_INSTALL').slice(0, 4)).toEqual(['PREFLIGHT', 'STOP', 'DOWNLOAD', 'BACKUP']);
-    expect(stepsFor('RESTORE')).toEqual(['PREFLIGHT', 'STOP', 'BACKUP', 'RESTORE_DATA', 'SWITCH', 'START', 'HEALTHCHECK', 'COMMIT']);
+    expect(stepsFor('DOWNLOAD_AND_INSTALL').slice(0, 5)).toEqual(['PREFLIGHT', 'DRAIN', 'STOP', 'DOWNLOAD', 'BACKUP']);
+    expect(stepsFor('RESTORE')).toEqual([
+      'PREFLIGHT',
+      'DRAIN',
+      'STOP',
+      'BACKUP',
+      'RESTORE_DATA',
+      'SWITCH',
+      'START',
+      'HEALTHCHECK',
+      'COMMIT',
+    ]);
   });
 
   it('says which steps change the data: from the migration on (or the restored data)', () => {
@@ -58,6 +69,7 @@ describe('stepsFor', () => {
 describe('recoveryAction', () => {
   it.each([
     ['PREFLIGHT', 'ROLL_BACK'],
+    ['DRAIN', 'UNDRAIN'],
     ['STOP', 'ROLL_BACK'],
     ['BACKUP', 'ROLL_BACK'],
     ['APPLY', 'ROLL_BACK'],

@@ -4,7 +4,9 @@
  * refused, late, not 2xx, not the JSON expected — it becomes a typed `CallControlError`.
  *
  * The demo's calls and its drain live in its process: while it is not running no call is in
- * progress (0) and nothing refuses calls (undrain has nothing to undo; a fresh start is undrained).
+ * progress (0), none can arrive, and there is nothing to drain or undrain (a fresh start is
+ * undrained). An installation onto a stopped appliance — the admin repairing a broken one — is
+ * therefore not held up by the drain.
  */
 import { z } from 'zod';
 import { CallControlError, type CallControlErrorCode } from '../../domain/errors/index.js';
@@ -28,8 +30,7 @@ export class DemoCallControl implements CallControl {
   }
 
   async drain(): Promise<void> {
-    if (this.port() === null)
-      throw new CallControlError('DRAIN_FAILED', 'The demo PBX is not running: there is nothing to drain.', { reason: 'not running' });
+    if (this.port() === null) return;
     await this.switchTo(true, 'DRAIN_FAILED');
   }
 

@@ -75,3 +75,14 @@ export class JobNotInDatabaseError extends DomainError<'JOB_NOT_IN_DATABASE'> {
     super(`Job ${jobId} of the installation journal is not in the database.`);
   }
 }
+
+/** `installNow` for a job that is not waiting for its calls to end (any more, or not yet). */
+export class JobNotWaitingForCallsError extends DomainError<'JOB_NOT_WAITING_FOR_CALLS'> {
+  readonly code = 'JOB_NOT_WAITING_FOR_CALLS';
+  constructor(
+    readonly jobId: string,
+    readonly state: string,
+  ) {
+    super(`Job ${jobId} is not waiting for calls to end (it is ${state.toLowerCase()}).`);
+  }
+}

@@ -1,4 +1,5 @@
 /** What the installation engine works with: every side effect is one of these injected objects. */
+import type { CallControl } from '../../adapters/appliance/appliance-runtime.js';
 import type { ApplianceLayout } from '../../adapters/appliance/appliance-layout.js';
 import type { BackupStore } from '../../adapters/backup/backup-store.js';
 import type { StagingArea } from '../../adapters/download/staging-area.js';
@@ -64,6 +65,8 @@ export interface InstallEngineDeps {
   backups: BackupPort;
   layout: LayoutPort;
   supervisor: Pick<ApplianceSupervisor, 'stopForMaintenance' | 'launch' | 'awaitHealthy' | 'getState' | 'startAfterMaintenance'>;
+  /** The appliance's calls: the DRAIN step refuses new ones and waits for the active ones to end. */
+  calls: CallControl;
   migrations: { run(releaseDir: string): Promise<{ ran: boolean; output: string }> };
   bundles: BundlePort;
   staging: Pick<StagingArea, 'releaseDir' | 'moduleDir' | 'manifest'>;

@@ -6,7 +6,8 @@
  * reaches a final, recorded outcome — also when the journal itself cannot be written, in which case
  * the job is closed as RECOVERY_PENDING, the lock stays taken, and the next start finishes it from the journal.
  */
-import { classifyFailure, type InstallFailure, recoveryPendingFailure } from '../../domain/install-failure.js';
+import type { DrainOrder } from '../../domain/drain.js';
+import { classifyFailure, type InstallFailure, interruptedFailure, recoveryPendingFailure } from '../../domain/install-failure.js';
 import { type InstallJournal, type InstallStep, type RecoveryAction, recoveryAction, stepsFor } from '../../domain/install.js';
 import { installNotices } from '../../domain/install-notices.js';
 import type { ProgressEvent, RestoreEvent } from '../../events.js';
@@ -16,10 +17,12 @@ import { Interrupted, JobRun, reconcile } from './job-run.js';
 import { removeLeftovers } from './leftovers.js';
 import { prepareRecovery } from './recovery.js';
 import { rollBack } from './rollback.js';
+import { DrainCancelled, undrainRecorded } from './steps/drain.js';
 import { FORWARD_STEPS } from './steps/index.js';
 
 export class InstallEngine {
   private running: Promise<void> | null = null;
+  private current: JobRun | null = null;
   private readonly abort = new AbortController();
   private readonly log: JobEventLog;
 
@@ -81,12 +84,26 @@ export class InstallEngine {
       // Resuming or completing, the new release must run again first: the crash (a power cut) may
       // have stopped it, or left it running unsupervised. Starting, checking and committing are
       // each safe to repeat.
-      this.track(run, () => (action === 'ROLL_BACK' ? rollBack(run) : this.drive(run, 'START')), release);
+      const work =
+        action === 'ROLL_BACK'
+          ? () => rollBack(run)
+          : action === 'UNDRAIN'
+            ? () => this.undrainAfterCrash(run)
+            : () => this.drive(run, 'START');
+      this.track(run, work, release);
       started = true;
       return { jobId: journal.jobId, action };
     } finally {
       if (!started) release();
     }
+  }
+
+  /**
+   * An order to the installation waiting for its calls to end: INSTALL_NOW goes on to the stop
+   * at once, CANCEL undrains and ends the job. False when `jobId` is not waiting for calls.
+   */
+  orderDrain(jobId: string, order: DrainOrder, by: string): boolean {
+    return this.current?.jobId === jobId && this.current.drainWait.give(order, by);
   }
 
   /** Stops at the next step boundary; the journal says where, and the next start carries on. */
@@ -100,6 +117,7 @@ export class InstallEngine {
   }
 
   private track(run: JobRun, work: () => Promise<void>, release: () => void): void {
+    this.current = run;
     this.running = (async () => {
       let abandoned = false;
       try {
@@ -118,6 +136,7 @@ export class InstallEngine {
       } finally {
         if (!abandoned) release();
         this.running = null;
+        this.current = null;
       }
     })();
   }
@@ -144,7 +163,8 @@ export class InstallEngine {
     } catch (err) {
       // Stopping aborts a running download too: the journal says where, and the next start decides.
       if (err instanceof Interrupted || run.stopping) return;
-      await this.fail(run, step, err);
+      if (err instanceof DrainCancelled) await this.cancelled(run, err);
+      else await this.fail(run, step, err);
       return;
     }
     // Only once the last step is recorded is the job announced as ended.
@@ -155,13 +175,37 @@ export class InstallEngine {
     const failure = classifyFailure(step, err);
     run.recordFailure(step, failure, `${step}: ${failure.message}`);
     this.deps.logger.warn('installation step failed', { jobId: run.jobId, step, code: failure.code, message: failure.message });
-    if (step === 'PREFLIGHT') {
-      // Nothing was touched: the appliance never stopped.
-      await removeLeftovers(run);
-      await run.finish('FAILED');
-      return;
-    }
-    await rollBack(run);
+    // Nothing was touched before the stop (the DRAIN step undrained before it failed).
+    if (step === 'PREFLIGHT' || step === 'DRAIN') await this.endUntouched(run);
+    else await rollBack(run);
+  }
+
+  /** A job that failed before the appliance stopped: its downloads go, the appliance runs on. */
+  private async endUntouched(run: JobRun): Promise<void> {
+    await removeLeftovers(run);
+    await run.finish('FAILED');
+  }
+
+  /** Called off while waiting for calls (already undrained): the staged download stays, nothing else was done. */
+  private async cancelled(run: JobRun, c: DrainCancelled): Promise<void> {
+    const said = installNotices.drainCancelled(c.record, c.by);
+    const now = this.deps.clock.now();
+    this.deps.steps.finish(run.jobId, 'DRAIN', now, 'DONE', said.message, said.detail);
+    this.deps.jobs.addEvent(run.jobId, now, 'CANCELLED', said.message, said.detail);
+    await run.finish('CANCELLED');
+  }
+
+  /**
+   * Patchbay stopped while the PBX refused new calls: nothing was touched. The appliance is
+   * brought up (or adopted, when it ran on), told to accept calls again, and the job ends as
+   * interrupted before the stop.
+   */
+  private async undrainAfterCrash(run: JobRun): Promise<void> {
+    await this.deps.supervisor.startAfterMaintenance();
+    if (this.deps.calls.supported) await undrainRecorded(run);
+    const failure = interruptedFailure('DRAIN');
+    run.recordFailure('DRAIN', failure, `DRAIN: ${failure.message}`);
+    await this.endUntouched(run);
   }
 
   private async succeed(run: JobRun): Promise<void> {

@@ -5,6 +5,7 @@
  * database (which is what a late subscriber gets after a restart of Patchbay).
  */
 import type { Clock } from '../../adapters/clock.js';
+import type { DrainProgress } from '../../domain/drain.js';
 import type { JobState } from '../../domain/jobs.js';
 import type { Said } from '../../domain/install-notices.js';
 import type { Notice } from '../../domain/notice.js';
@@ -35,6 +36,7 @@ export interface ProgressFigures {
   bytesPerSecond: number;
   /** The progress text (a group's name while copying has no notice), or the job's error once it ended. */
   said: { message: string; detail: Notice | null } | null;
+  drain?: DrainProgress | null;
 }
 
 export class JobEventLog {
@@ -56,6 +58,7 @@ export class JobEventLog {
       secondsLeft: bytesPerSecond > 0 ? Math.ceil((bytesTotal - bytesDone) / bytesPerSecond) : null,
       message: figures.said?.message ?? null,
       detail: figures.said?.detail ?? null,
+      drain: figures.drain ?? null,
     };
     if (final) this.latest.delete(jobId);
     else this.latest.set(jobId, event);

@@ -13,6 +13,8 @@ import type { JobState } from '../../domain/jobs.js';
 import type { Notice } from '../../domain/notice.js';
 import type { RestoreEventType } from '../../events.js';
 import type { JobRow } from '../../repositories/jobs.repository.js';
+import type { DrainProgress } from '../../domain/drain.js';
+import { DrainWait } from './drain-wait.js';
 import type { InstallEngineDeps } from './engine-deps.js';
 import type { JobEventLog } from './job-event-log.js';
 
@@ -23,6 +25,9 @@ export class Interrupted extends Error {}
 const RUNNING_STATES: JobState[] = ['STAGED', 'INSTALLING', 'RESTORING'];
 
 export class JobRun {
+  /** The admin's orders to the wait for calls, while the DRAIN step runs. */
+  readonly drainWait = new DrainWait();
+
   constructor(
     readonly journal: InstallJournal,
     readonly deps: InstallEngineDeps,
@@ -96,6 +101,7 @@ export class JobRun {
     bytesTotal: number,
     bytesPerSecond = 0,
     said: { message: string; detail: Notice | null } | null = null,
+    drain: DrainProgress | null = null,
   ): void {
     this.log.progress(this.jobId, {
       state: jobStateOf(this.journal),
@@ -104,6 +110,7 @@ export class JobRun {
       bytesTotal,
       bytesPerSecond,
       said,
+      drain,
     });
   }
 
@@ -170,6 +177,7 @@ export class JobRun {
 export function jobStateOf(j: InstallJournal): JobState {
   if (j.phase === 'FORWARD') return 'INSTALLING';
   if (j.phase === 'ROLLING_BACK') return 'RESTORING';
+  if (j.outcome === 'CANCELLED') return j.mode === 'SEPARATE' ? 'STAGED' : 'CANCELLED';
   return j.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
 }
 
@@ -182,7 +190,13 @@ export function reconcile(deps: Pick<InstallEngineDeps, 'jobs' | 'clock'>, j: In
   const row = deps.jobs.find(j.jobId);
   const from: JobState[] = row?.errorCode === 'RECOVERY_PENDING' ? [...RUNNING_STATES, 'FAILED'] : RUNNING_STATES;
   const f = j.failure;
-  deps.jobs.move(j.jobId, from, jobStateOf(j), {
+  const to = jobStateOf(j);
+  if (to === 'STAGED') {
+    // Called off before the stop: the staged download is as it was, to be installed another time.
+    deps.jobs.move(j.jobId, ['INSTALLING'], 'STAGED', { step: null });
+    return;
+  }
+  deps.jobs.move(j.jobId, from, to, {
     finishedAt: deps.clock.now(),
     outcome: j.outcome,
     restored: j.outcome === 'RESTORED',

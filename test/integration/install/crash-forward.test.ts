@@ -23,6 +23,7 @@ describe('a separate installation of 8.2.0 killed with SIGKILL and started again
 
   killedAtEachStep(lab, () => template, [
     { step: 'PREFLIGHT', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },
+    { step: 'DRAIN', outcome: 'FAILED', why: 'nothing was touched: 8.1.0 runs on (undrained when it can drain)' },
     { step: 'STOP', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },
     { step: 'BACKUP', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },
     { step: 'APPLY', outcome: 'ROLLED_BACK', why: '8.1.0 runs again on its untouched data' },

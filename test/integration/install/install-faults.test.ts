@@ -113,6 +113,7 @@ describe('installations that fail', () => {
     expect(done.error!.message).toMatch(/migration calls-recording-flag failed/);
     expect(done.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual([
       'PREFLIGHT:DONE',
+      'DRAIN:DONE',
       'STOP:DONE',
       'DOWNLOAD:DONE',
       'BACKUP:DONE',

@@ -6,11 +6,13 @@
  */
 import { useMutation, useQuery, useSubscription } from '@urql/vue';
 import { computed, onUnmounted, ref, watch, type Ref } from 'vue';
-import type { InstallInput, RestoreEventsSubscription as RestoreEventsData } from '../graphql/generated/graphql';
+import type { DrainOnTimeout, InstallInput, RestoreEventsSubscription as RestoreEventsData } from '../graphql/generated/graphql';
 import { liveState } from '../graphql/client';
 import {
+  CancelJobMutation,
   InstallEstimateQuery,
   InstallMutation,
+  InstallNowMutation,
   RestoreEventsSubscription,
   UpdateJobQuery,
   UpdateProgressSubscription,
@@ -23,6 +25,13 @@ export interface Refusal {
   message: string;
   neededBytes?: number;
   freeBytes?: number;
+}
+
+/** The confirmation's choice about the wait for calls before the stop. */
+export interface DrainChoice {
+  wait: boolean;
+  maxWaitMinutes: number;
+  onTimeout: DrainOnTimeout;
 }
 
 /** What an estimate is for: a staged job, a version in one go, or the restore of a backup. */
@@ -64,6 +73,29 @@ export function useInstall() {
     return { ok: false, code: outcome.code, message: outcome.message };
   }
   return { install, busy: mutation.fetching };
+}
+
+/**
+ * The admin's say over an installation waiting for its calls to end: install now anyway, or
+ * cancel (the appliance accepts calls again); a refusal (the wait ended meanwhile) by its code.
+ */
+export function useDrainControl() {
+  const installing = useMutation(InstallNowMutation);
+  const cancelling = useMutation(CancelJobMutation);
+  const refusal = ref<Refusal | null>(null);
+  function outcome(o: { __typename: string; code?: string; message?: string } | undefined, error: string | undefined, success: string) {
+    if (!o) refusal.value = { code: 'NETWORK', message: error ?? '' };
+    else refusal.value = o.__typename === success ? null : { code: o.code ?? 'UNKNOWN', message: o.message ?? '' };
+  }
+  async function installNow(jobId: string) {
+    const result = await installing.executeMutation({ jobId });
+    outcome(result.data?.installNow, result.error?.message, 'InstallNowSuccess');
+  }
+  async function cancel(jobId: string) {
+    const result = await cancelling.executeMutation({ id: jobId });
+    outcome(result.data?.cancelJob, result.error?.message, 'CancelJobSuccess');
+  }
+  return { installNow, cancel, refusal, busy: computed(() => installing.fetching.value || cancelling.fetching.value) };
 }
 
 /**

@@ -299,6 +299,12 @@ export const JobFields = graphql(`
     backupId
     sourceBackupId
     unavailableSeconds
+    callWait {
+      end
+      waitedMs
+      activeCallsAtEnd
+      wentOn
+    }
     modules {
       moduleId
       version
@@ -390,6 +396,11 @@ export const InstallEstimateQuery = graphql(`
         downloadSeconds
         worstCaseSeconds
         dataBytes
+        callWait {
+          supported
+          maxWaitMinutes
+          onTimeout
+        }
       }
       ... on Error {
         code
@@ -558,6 +569,23 @@ export const UpdateProgressSubscription = graphql(`
       message
       detail {
         ...NoticeFields
+      }
+      drain {
+        activeCalls
+        waitedMs
+        deadline
+      }
+    }
+  }
+`);
+
+export const InstallNowMutation = graphql(`
+  mutation InstallNow($jobId: ID!) {
+    installNow(jobId: $jobId) {
+      __typename
+      ... on Error {
+        code
+        message
       }
     }
   }

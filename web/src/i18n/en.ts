@@ -409,6 +409,36 @@ export const en = {
   'restore.failed': 'The way back failed: {message}',
   'install.step.SWITCH.RESTORE': 'Switch to the backup’s release',
   'install.outcome.noDowntime': 'Telephony stayed available: the appliance was not stopped.',
+  'install.step.DRAIN': 'Wait for calls to end',
+  'install.confirm.drainLegend': 'Calls in progress',
+  'install.confirm.drainWait': 'Wait for calls to end (up to {minutes} minutes)',
+  'install.confirm.drainHint':
+    'New calls are refused meanwhile; the active ones go on. This wait comes before the unavailable time above and is not part of it.',
+  'install.confirm.drainNoWait': 'Without waiting, the appliance stops at once and calls in progress are cut.',
+  'install.confirm.drainAtLimit': 'If calls are still active after {minutes} minutes:',
+  'install.confirm.drainCancel': 'Cancel the installation (nothing is changed)',
+  'install.confirm.drainInstallAnyway': 'Install anyway (the remaining calls are cut)',
+  'install.confirm.drainUnsupported':
+    'This appliance cannot refuse new calls or report the active ones: calls in progress are cut when it stops.',
+  'install.view.draining': 'Waiting for the calls to end before the appliance stops: telephony is still available.',
+  'install.drain.waitingOne': 'Waiting for 1 call to end — new calls are refused',
+  'install.drain.waitingMany': 'Waiting for {calls} calls to end — new calls are refused',
+  'install.drain.telephony': 'The appliance stops as soon as no call is active any more.',
+  'install.drain.timeLeft': 'Time left: {duration}',
+  'install.drain.installNow': 'Install now anyway',
+  'install.drain.cancel': 'Cancel',
+  'install.error.JOB_NOT_WAITING_FOR_CALLS': 'The installation is no longer waiting for calls.',
+  'install.outcome.cancelled': 'The installation of {version} was cancelled.',
+  'install.outcome.CANCELLED': 'Nothing was changed: {version} keeps running and accepts calls again.',
+  'history.outcome.CANCELLED': 'Cancelled while waiting for calls; nothing was changed',
+  'history.outcome.restore.CANCELLED': 'Cancelled while waiting for calls; nothing was changed',
+  'job.calledOff': 'The last installation attempt was called off while waiting for calls; the download is kept.',
+  'callWait.CALLS_ENDED': 'Waited {duration} for the calls to end; none was active at the stop.',
+  'callWait.LIMIT_REACHED.on': 'Waited {duration} for the calls (the limit); active at the stop: {calls}.',
+  'callWait.LIMIT_REACHED.off':
+    'Waited {duration}: the calls did not end in time (still active: {calls}); the installation was called off.',
+  'callWait.INSTALL_NOW': 'Waited {duration}, then installed at once on request; active at the stop: {calls}.',
+  'callWait.CANCELLED': 'Cancelled after waiting {duration} for the calls (still active: {calls}).',
 };
 
 export type MessageKey = keyof typeof en;

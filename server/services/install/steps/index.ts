@@ -6,6 +6,7 @@ import { apply } from './apply.js';
 import { backup } from './backup.js';
 import { commit } from './commit.js';
 import { download } from './download.js';
+import { drain } from './drain.js';
 import { migrate } from './migrate.js';
 import { modules } from './modules.js';
 import { preflight } from './preflight.js';
@@ -19,6 +20,7 @@ export type StepBody = (run: JobRun) => Promise<Said | null>;
 
 export const FORWARD_STEPS: Record<InstallStep, StepBody> = {
   PREFLIGHT: preflight,
+  DRAIN: drain,
   STOP: stop,
   DOWNLOAD: download,
   BACKUP: backup,

@@ -89,4 +89,28 @@ export const messages: Record<string, string> = {
   'notice.APPLIANCE_START_FAILED': 'Die Anlage konnte nicht gestartet werden.',
   'notice.APPLIANCE_STOP_FAILED': 'Die Anlage konnte nicht angehalten werden.',
   'notice.APPLIANCE_OPERATION_FAILED': 'Die Anlage ließ sich nicht wie verlangt steuern.',
+  'notice.INSTALL_RUNNING_DRAIN': 'Neue Anrufe werden abgewiesen, laufende Gespräche werden abgewartet…',
+  'notice.INSTALL_RECOVERY_UNDRAIN':
+    'Patchbay wurde während {step} neu gestartet: Es wurde nichts verändert; die Anlage nimmt wieder Anrufe an, die Installation ist beendet.',
+  'notice.INSTALL_DRAIN_WAITING':
+    'Warten auf das Ende der laufenden Gespräche (noch {calls} aktiv) – neue Anrufe werden abgewiesen; noch {msLeft}.',
+  'notice.INSTALL_DRAIN_CALLS_ENDED': 'Nach {waitedMs} Wartezeit war kein Gespräch mehr aktiv: Die Anlage wurde angehalten.',
+  'notice.INSTALL_DRAIN_LIMIT_PROCEEDED':
+    'Die Frist war nach {waitedMs} abgelaufen, {calls} Gespräch(e) noch aktiv: Trotzdem installiert, sie wurden beim Anhalten getrennt.',
+  'notice.INSTALL_DRAIN_INSTALL_NOW':
+    'Auf Wunsch nach {waitedMs} Wartezeit sofort installiert; beim Anhalten waren {calls} Gespräch(e) aktiv.',
+  'notice.INSTALL_DRAIN_CANCELLED_LIMIT':
+    'Die Gespräche endeten nicht rechtzeitig (nach {waitedMs} noch {calls} aktiv): Die Installation wurde abgebrochen, neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
+  'notice.INSTALL_DRAIN_CANCELLED_BY':
+    'Von {user} abgebrochen, während auf das Ende der Gespräche gewartet wurde ({calls} aktiv nach {waitedMs}): Neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
+  'notice.INSTALL_DRAIN_SKIPPED': 'Wie gewünscht wurde nicht auf das Ende der Gespräche gewartet: Die Anlage wurde sofort angehalten.',
+  'notice.INSTALL_DRAIN_UNSUPPORTED':
+    'Diese Anlage kann weder ihre Gespräche melden noch neue Anrufe abweisen: Sie wurde sofort angehalten, laufende Gespräche wurden getrennt.',
+  'notice.INSTALL_UNDRAINED': 'Die Anlage nimmt wieder neue Anrufe an.',
+  'notice.INSTALL_UNDRAIN_FAILED':
+    'Der Anlage konnte nicht mitgeteilt werden, wieder Anrufe anzunehmen ({cause}): Sie weist sie womöglich noch ab – bitte prüfen.',
+  'notice.DRAIN_FAILED': 'Der Anlage konnte nicht mitgeteilt werden, neue Anrufe abzuweisen: Es wurde nichts verändert.',
+  'notice.UNDRAIN_FAILED': 'Der Anlage konnte nicht mitgeteilt werden, wieder Anrufe anzunehmen.',
+  'notice.ACTIVE_CALLS_UNREADABLE':
+    'Die laufenden Gespräche ließen sich nicht auslesen: Die Installation wurde nicht mit einer halb gesperrten Anlage fortgesetzt; neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
 };

@@ -86,4 +86,26 @@ export const messages: Record<string, string> = {
   'notice.APPLIANCE_START_FAILED': 'The appliance could not be started.',
   'notice.APPLIANCE_STOP_FAILED': 'The appliance could not be stopped.',
   'notice.APPLIANCE_OPERATION_FAILED': 'The appliance could not be driven as asked.',
+  'notice.INSTALL_RUNNING_DRAIN': 'Refusing new calls and waiting for the active ones to end…',
+  'notice.INSTALL_RECOVERY_UNDRAIN':
+    'Patchbay restarted during {step}: nothing was changed; the appliance accepts calls again and the installation ends.',
+  'notice.INSTALL_DRAIN_WAITING': 'Waiting for the active calls to end ({calls} still active) — new calls are refused; {msLeft} left.',
+  'notice.INSTALL_DRAIN_CALLS_ENDED': 'No call was active any more after waiting {waitedMs}: the appliance was stopped.',
+  'notice.INSTALL_DRAIN_LIMIT_PROCEEDED':
+    'The limit passed after {waitedMs} with {calls} active call(s): installed anyway, they were cut at the stop.',
+  'notice.INSTALL_DRAIN_INSTALL_NOW': 'Installed at once on request after waiting {waitedMs}; {calls} call(s) were active at the stop.',
+  'notice.INSTALL_DRAIN_CANCELLED_LIMIT':
+    'The calls did not end in time ({calls} still active after {waitedMs}): the installation was cancelled, new calls are accepted again, nothing was changed.',
+  'notice.INSTALL_DRAIN_CANCELLED_BY':
+    'Cancelled by {user} while waiting for the calls to end ({calls} active after {waitedMs}): new calls are accepted again, nothing was changed.',
+  'notice.INSTALL_DRAIN_SKIPPED': 'Not waiting for calls to end, as asked: the appliance was stopped at once.',
+  'notice.INSTALL_DRAIN_UNSUPPORTED':
+    'This appliance cannot report its calls or refuse new ones: it was stopped at once, cutting any call in progress.',
+  'notice.INSTALL_UNDRAINED': 'The appliance accepts new calls again.',
+  'notice.INSTALL_UNDRAIN_FAILED':
+    'The appliance could not be told to accept new calls again ({cause}): it may still refuse them — check it.',
+  'notice.DRAIN_FAILED': 'The appliance could not be told to refuse new calls: nothing was changed.',
+  'notice.UNDRAIN_FAILED': 'The appliance could not be told to accept new calls again.',
+  'notice.ACTIVE_CALLS_UNREADABLE':
+    'The active calls could not be read: the installation did not go on with a half-drained appliance; new calls are accepted again, nothing was changed.',
 };

@@ -89,4 +89,28 @@ export const messages: Record<string, string> = {
   'notice.APPLIANCE_START_FAILED': 'L’appliance n’a pas pu être démarrée.',
   'notice.APPLIANCE_STOP_FAILED': 'L’appliance n’a pas pu être arrêtée.',
   'notice.APPLIANCE_OPERATION_FAILED': 'L’appliance n’a pas pu être pilotée comme demandé.',
+  'notice.INSTALL_RUNNING_DRAIN': 'Refus des nouveaux appels et attente de la fin des appels en cours…',
+  'notice.INSTALL_RECOVERY_UNDRAIN':
+    'Patchbay a redémarré pendant {step} : rien n’a été modifié ; l’appliance accepte de nouveau les appels et l’installation prend fin.',
+  'notice.INSTALL_DRAIN_WAITING':
+    'Attente de la fin des appels en cours (encore {calls} actifs) — les nouveaux appels sont refusés ; reste {msLeft}.',
+  'notice.INSTALL_DRAIN_CALLS_ENDED': 'Plus aucun appel actif après {waitedMs} d’attente : l’appliance a été arrêtée.',
+  'notice.INSTALL_DRAIN_LIMIT_PROCEEDED':
+    'Le délai a expiré après {waitedMs} avec {calls} appel(s) actif(s) : installé quand même, ils ont été coupés à l’arrêt.',
+  'notice.INSTALL_DRAIN_INSTALL_NOW':
+    'Installé tout de suite à la demande, après {waitedMs} d’attente ; {calls} appel(s) étaient actifs à l’arrêt.',
+  'notice.INSTALL_DRAIN_CANCELLED_LIMIT':
+    'Les appels ne se sont pas terminés à temps (encore {calls} actifs après {waitedMs}) : l’installation a été annulée, les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
+  'notice.INSTALL_DRAIN_CANCELLED_BY':
+    'Annulé par {user} pendant l’attente de la fin des appels ({calls} actifs après {waitedMs}) : les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
+  'notice.INSTALL_DRAIN_SKIPPED': 'Pas d’attente de la fin des appels, comme demandé : l’appliance a été arrêtée immédiatement.',
+  'notice.INSTALL_DRAIN_UNSUPPORTED':
+    'Cette appliance ne sait ni indiquer ses appels ni refuser les nouveaux : elle a été arrêtée immédiatement, coupant les appels en cours.',
+  'notice.INSTALL_UNDRAINED': 'L’appliance accepte de nouveau les appels.',
+  'notice.INSTALL_UNDRAIN_FAILED':
+    'Impossible de faire accepter de nouveau les appels à l’appliance ({cause}) : elle les refuse peut-être encore — vérifiez-la.',
+  'notice.DRAIN_FAILED': 'Impossible de faire refuser les nouveaux appels à l’appliance : rien n’a été modifié.',
+  'notice.UNDRAIN_FAILED': 'Impossible de faire accepter de nouveau les appels à l’appliance.',
+  'notice.ACTIVE_CALLS_UNREADABLE':
+    'Les appels en cours n’ont pas pu être lus : l’installation ne s’est pas poursuivie avec une appliance à moitié bloquée ; les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
 };
