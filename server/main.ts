@@ -12,6 +12,7 @@ import type { StaticFeedServer } from './adapters/feed/static-feed-server.js';
 import { createLogger, type Logger } from './adapters/logger.js';
 import { createScryptHasher } from './adapters/password-hasher.js';
 import type { ApplianceLayout } from './adapters/appliance/appliance-layout.js';
+import type { CallControl } from './adapters/appliance/appliance-runtime.js';
 import { type App, buildApp } from './app.js';
 import type { Services } from '../schema/context.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -42,6 +43,8 @@ export interface Patchbay {
   db: Db;
   layout: ApplianceLayout;
   supervisor: ApplianceSupervisor;
+  /** The appliance's calls and drain (what the DRAIN step uses). */
+  calls: CallControl;
   services: Services;
   /** The embedded demo vendor's feed server, when no PATCHBAY_FEED is configured. */
   demoFeed: StaticFeedServer | null;
@@ -146,6 +149,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     db,
     layout,
     supervisor,
+    calls: appliance.calls,
     services,
     demoFeed,
     generatedAdminPassword: generatedPassword,

@@ -155,11 +155,13 @@ export interface UacOptions {
   /** Calls per second (`-r`). */
   rate?: number;
   timeoutS?: number;
+  /** How long any one expected answer may take before SIPp gives up on that call (`-recv_timeout`, ms). */
+  recvTimeoutMs?: number;
 }
 
 /**
  * The exact command line: `sipp -sn uac 127.0.0.1:<sipPort> -i 127.0.0.1 -p <own port> -m N -l N
- * -r R -d HOLD -timeout Ts -nostdin -trace_stat -stf <csv> -trace_msg -message_file <log>`
+ * -r R -d HOLD -timeout Ts -recv_timeout MS -nostdin -trace_stat -stf <csv> -trace_msg -message_file <log>`
  * (foreground; `-nostdin` as it has no terminal).
  */
 export async function sippUacArgs(
@@ -167,7 +169,7 @@ export async function sippUacArgs(
   files: { stats: string; messages: string },
   options: UacOptions = {},
 ): Promise<string[]> {
-  const { calls = 1, holdMs = 1000, rate = 10, timeoutS = 10 } = options;
+  const { calls = 1, holdMs = 1000, rate = 10, timeoutS = 10, recvTimeoutMs = 8000 } = options;
   return [
     '-sn',
     'uac',
@@ -186,6 +188,8 @@ export async function sippUacArgs(
     String(holdMs),
     '-timeout',
     `${timeoutS}s`,
+    '-recv_timeout',
+    String(recvTimeoutMs),
     '-nostdin',
     '-trace_stat',
     '-stf',

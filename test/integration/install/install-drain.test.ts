@@ -1,9 +1,9 @@
 /**
  * The wait for calls before the stop, through the API of a real Patchbay with the real demo
  * appliance: the admin's defaults and their validation, the install input's limit (0, negative or
- * absurd: INVALID_INPUT, nothing begun), the estimate's word on the wait, and an installation on an
- * appliance whose call control cannot drain (the step is skipped with a notice, the installation
- * goes on; `installNow` and `cancelJob` refuse once nothing waits).
+ * absurd: INVALID_INPUT, nothing begun), the estimate's word on the wait, and an installation with no
+ * call in progress (the drain ends at once, History records it; `installNow` and `cancelJob` refuse
+ * once nothing waits). Calls held by a real SIP peer: `drain-sipp.test.ts`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { install, job, stageDownload, waitForJob } from '../../helpers/install-api.js';
@@ -57,15 +57,15 @@ describe('waiting for calls before the stop', () => {
     }
     expect((await job(admin, id)).state).toBe('STAGED');
 
-    // The estimate tells that this appliance cannot wait for calls: a warning, not a blocker.
+    // The estimate says the wait for calls comes first, and is not part of the unavailable time.
     const estimate = await admin.query<{ installEstimate: { callWait: unknown; basis: string } }>(
       `{ installEstimate(jobId: "${id}") { ... on InstallEstimate { basis callWait { supported maxWaitMinutes onTimeout } } } }`,
     );
-    expect(estimate.data!.installEstimate.callWait).toEqual({ supported: false, maxWaitMinutes: 30, onTimeout: 'INSTALL_ANYWAY' });
-    expect(estimate.data!.installEstimate.basis).toMatch(/cannot wait for calls/);
+    expect(estimate.data!.installEstimate.callWait).toEqual({ supported: true, maxWaitMinutes: 30, onTimeout: 'INSTALL_ANYWAY' });
+    expect(estimate.data!.installEstimate.basis).toMatch(/wait for calls/i);
   });
 
-  it('installs on an appliance that cannot drain: the wait is skipped with a notice, and nothing waits for an order', async () => {
+  it('installs with no call in progress: the drain ends at once and is recorded, and nothing waits for an order', async () => {
     const admin = await start();
     const id = await stageDownload(admin, '8.2.0');
     expect(await install(admin, { jobId: id, drain: { maxWaitMinutes: 5, onTimeout: 'CANCEL' } })).toMatchObject({
@@ -77,8 +77,8 @@ describe('waiting for calls before the stop', () => {
       updateJob: { steps: { step: string; outcome: string; detail: { code: string } | null }[]; callWait: unknown };
     }>(`{ updateJob(id: "${id}") { steps { step outcome detail { code } } callWait { end waitedMs activeCallsAtEnd wentOn } } }`);
     const drain = record.data!.updateJob.steps.find((s) => s.step === 'DRAIN')!;
-    expect(drain).toEqual({ step: 'DRAIN', outcome: 'DONE', detail: { code: 'INSTALL_DRAIN_UNSUPPORTED' } });
-    expect(record.data!.updateJob.callWait).toBeNull();
+    expect(drain).toEqual({ step: 'DRAIN', outcome: 'DONE', detail: { code: 'INSTALL_DRAIN_CALLS_ENDED' } });
+    expect(record.data!.updateJob.callWait).toMatchObject({ end: 'CALLS_ENDED', activeCallsAtEnd: 0, wentOn: true });
 
     const now = await admin.query<{ installNow: Record<string, unknown> }>(
       `mutation { installNow(jobId: "${id}") { __typename ... on JobNotWaitingForCallsError { code jobId state } } }`,
