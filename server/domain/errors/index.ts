@@ -9,4 +9,5 @@ export * from './download.js';
 export * from './feed.js';
 export * from './install.js';
 export * from './licence.js';
+export * from './maintenance.js';
 export * from './modules.js';
