@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { ianaZoneName } from './domain/maintenance-windows.js';
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIGURATION';
@@ -45,6 +46,8 @@ export interface Config {
   appliance: ApplianceConfig;
   /** How long a started release may take to answer healthy before the installation is undone. */
   installHealthTimeoutSeconds: number;
+  /** The appliance's IANA time zone, the default of the maintenance windows; null = the system's. */
+  timeZone: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -112,6 +115,12 @@ const envSchema = z.object({
   PATCHBAY_APPLIANCE_STOP_COMMAND: command('PATCHBAY_APPLIANCE_STOP_COMMAND').optional(),
   PATCHBAY_APPLIANCE_HEALTH_URL: z.url({ message: 'PATCHBAY_APPLIANCE_HEALTH_URL must be an http(s) URL' }).optional(),
   PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS: int('PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS', 5, 3600).default(60),
+  PATCHBAY_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine((s) => ianaZoneName(s) !== null, 'PATCHBAY_TIME_ZONE must be an IANA time zone such as Europe/Berlin')
+    .transform((s) => ianaZoneName(s)!)
+    .optional(),
   PATCHBAY_LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'PATCHBAY_LOG_LEVEL must be debug, info, warn or error' })
     .default('info'),
@@ -156,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
     appliance,
     installHealthTimeoutSeconds: e.PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS,
+    timeZone: e.PATCHBAY_TIME_ZONE ?? null,
     logLevel: e.PATCHBAY_LOG_LEVEL,
   });
 }

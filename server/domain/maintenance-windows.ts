@@ -96,12 +96,18 @@ export function validateMaintenanceWindows(input: MaintenanceWindowsSetting): Ma
   return { timeZone, windows };
 }
 
-/** An IANA zone's canonical name; fixed offsets and unknown names are refused. */
-export function canonicalZone(name: string): string {
-  if (!IANAZone.isValidZone(name)) {
+/** An IANA zone's canonical name (`europe/berlin` → `Europe/Berlin`); null for fixed offsets and unknown names. */
+export function ianaZoneName(name: string): string | null {
+  if (!IANAZone.isValidZone(name)) return null;
+  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+}
+
+function canonicalZone(name: string): string {
+  const zone = ianaZoneName(name);
+  if (zone === null) {
     throw new MaintenanceWindowError('UNKNOWN_TIME_ZONE', `${JSON.stringify(name)} is not an IANA time zone.`, 'timeZone', null, name);
   }
-  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  return zone;
 }
 
 /**

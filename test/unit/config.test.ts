@@ -14,8 +14,17 @@ describe('loadConfig', () => {
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
       appliance: { kind: 'demo', callIntervalMs: 5000 },
+      timeZone: null,
     });
     expect(Object.isFrozen(sut)).toBe(true);
+  });
+
+  it('takes the appliance’s time zone by its canonical IANA name', () => {
+    expect(loadConfig({ PATCHBAY_TIME_ZONE: 'europe/berlin' }).timeZone).toBe('Europe/Berlin');
+  });
+
+  it('refuses a time zone that is not an IANA zone', () => {
+    expect(() => loadConfig({ PATCHBAY_TIME_ZONE: 'CEST+1' })).toThrow(/PATCHBAY_TIME_ZONE: PATCHBAY_TIME_ZONE must be an IANA time zone/);
   });
 
   it('treats empty strings as unset', () => {
