@@ -19,7 +19,7 @@ const Weekday = builder.enumType('Weekday', { values: WEEKDAYS });
 
 builder.objectType(MaintenanceWindowError, {
   name: 'MaintenanceWindowError',
-  description: `Codes: UNKNOWN_TIME_ZONE, INVALID_START_TIME (not HH:MM from 00:00 to 23:59), INVALID_LENGTH (not 1 to ${MAX_LENGTH_MINUTES} minutes), NO_DAYS, DUPLICATE_DAYS, TOO_MANY_WINDOWS (more than ${MAX_WINDOWS}). Nothing was stored.`,
+  description: `Codes: UNKNOWN_TIME_ZONE, INVALID_START_TIME, INVALID_LENGTH, NO_DAYS, DUPLICATE_DAYS, TOO_MANY_WINDOWS. A start must be HH:MM from 00:00 to 23:59, a length 1 to ${MAX_LENGTH_MINUTES} minutes, at most ${MAX_WINDOWS} windows. Nothing was stored.`,
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof MaintenanceWindowError,
   fields: (t) => ({
