@@ -115,12 +115,14 @@ function canonicalZone(name: string): string {
  * start, then by window index. Overlapping windows each report their own occurrence.
  */
 export function nextOccurrences(setting: MaintenanceWindowsSetting, now: Date, count: number): WindowOccurrence[] {
-  if (setting.windows.length === 0 || count < 1) return [];
-  // Every week holds at least one occurrence, except that a window lying wholly in a spring-forward
-  // gap is skipped once a year: count + 1 weeks always suffice.
-  for (let days = 8; ; days += 7) {
-    const found = occurrencesBetween(setting, now, new Date(now.getTime() + days * DAY_MS));
-    if (found.length >= count || days > (count + 1) * 7) return found.slice(0, count);
+  const perWeek = setting.windows.reduce((n, w) => n + w.days.length, 0);
+  if (perWeek === 0 || count < 1) return [];
+  // A week holds `perWeek` occurrences, less those lying wholly in a spring-forward gap (one day a
+  // year): one week more than the count needs covers the week under way, two more that gap as well.
+  const weeks = Math.ceil(count / perWeek) + 1;
+  for (let span = weeks; ; span += 1) {
+    const found = occurrencesBetween(setting, now, new Date(now.getTime() + span * 7 * DAY_MS));
+    if (found.length >= count || span > weeks) return found.slice(0, count);
   }
 }
 
