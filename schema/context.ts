@@ -16,6 +16,7 @@ import type { InstallService } from '../server/services/install.service.js';
 import type { JobRecordsService } from '../server/services/job-records.service.js';
 import type { BackupService } from '../server/services/backup.service.js';
 import type { InstallEstimateService } from '../server/services/install-estimate.service.js';
+import type { MaintenanceService } from '../server/services/maintenance.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -31,6 +32,7 @@ export interface Services {
   installEstimate: InstallEstimateService;
   downtime: DowntimeService;
   jobRecords: JobRecordsService;
+  maintenance: MaintenanceService;
 }
 
 export type SessionCookies = SessionCookie;

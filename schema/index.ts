@@ -11,5 +11,6 @@ import './jobs.js';
 import './downtime.js';
 import './backups.js';
 import './install.js';
+import './maintenance.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { CallCommands } from './adapters/appliance/command-call-control.js';
 import { parseAddressRange } from './domain/address-ranges.js';
 import type { TlsSettings } from './domain/tls-plan.js';
+import { ianaZoneName } from './domain/maintenance-windows.js';
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIGURATION';
@@ -65,6 +66,8 @@ export interface Config {
   appliance: ApplianceConfig;
   /** How long a started release may take to answer healthy before the installation is undone. */
   installHealthTimeoutSeconds: number;
+  /** The appliance's IANA time zone, the default of the maintenance windows; null = the system's. */
+  timeZone: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -150,6 +153,12 @@ const envSchema = z.object({
   PATCHBAY_APPLIANCE_DRAIN_COMMAND: command('PATCHBAY_APPLIANCE_DRAIN_COMMAND').optional(),
   PATCHBAY_APPLIANCE_UNDRAIN_COMMAND: command('PATCHBAY_APPLIANCE_UNDRAIN_COMMAND').optional(),
   PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS: int('PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS', 5, 3600).default(60),
+  PATCHBAY_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine((s) => ianaZoneName(s) !== null, 'PATCHBAY_TIME_ZONE must be an IANA time zone such as Europe/Berlin')
+    .transform((s) => ianaZoneName(s)!)
+    .optional(),
   PATCHBAY_LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'PATCHBAY_LOG_LEVEL must be debug, info, warn or error' })
     .default('info'),
@@ -223,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     sessionAbsoluteHours: e.PATCHBAY_SESSION_ABSOLUTE_HOURS,
     appliance,
     installHealthTimeoutSeconds: e.PATCHBAY_INSTALL_HEALTH_TIMEOUT_SECONDS,
+    timeZone: e.PATCHBAY_TIME_ZONE ?? null,
     logLevel: e.PATCHBAY_LOG_LEVEL,
   });
 }

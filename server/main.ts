@@ -24,6 +24,7 @@ import { scheduleHousekeeping } from './jobs/housekeeping.job.js';
 import { scheduleUpdateChecks } from './jobs/update-check.job.js';
 import { SettingsRepository } from './repositories/settings.repository.js';
 import { SystemInfoRepository } from './repositories/system-info.repository.js';
+import { MaintenanceService } from './services/maintenance.service.js';
 import type { ApplianceSupervisor } from './services/appliance-supervisor.js';
 import type { InstallEngine } from './services/install/install-engine.js';
 import { ensureWebBuilt } from './web-build.js';
@@ -116,6 +117,11 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     installEstimate,
     downtime,
     jobRecords,
+    maintenance: new MaintenanceService({
+      settings,
+      clock,
+      defaultTimeZone: config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    }),
   };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       appliance: { kind: 'demo', callIntervalMs: 5000, sipPort: 0 },
       tls: { mode: 'auto', certFile: null, keyFile: null },
       trustedProxies: [],
+      timeZone: null,
     });
     expect(Object.isFrozen(sut)).toBe(true);
   });
@@ -24,6 +25,14 @@ describe('loadConfig', () => {
   it('turns GraphiQL off with PATCHBAY_GRAPHIQL=off and refuses any other word', () => {
     expect(loadConfig({ PATCHBAY_GRAPHIQL: 'off' }).graphiql).toBe(false);
     expect(() => loadConfig({ PATCHBAY_GRAPHIQL: 'no' })).toThrow(/PATCHBAY_GRAPHIQL must be "on" or "off"/);
+  });
+
+  it('takes the appliance’s time zone by its canonical IANA name', () => {
+    expect(loadConfig({ PATCHBAY_TIME_ZONE: 'europe/berlin' }).timeZone).toBe('Europe/Berlin');
+  });
+
+  it('refuses a time zone that is not an IANA zone', () => {
+    expect(() => loadConfig({ PATCHBAY_TIME_ZONE: 'CEST+1' })).toThrow(/PATCHBAY_TIME_ZONE: PATCHBAY_TIME_ZONE must be an IANA time zone/);
   });
 
   it('treats empty strings as unset', () => {

@@ -13,6 +13,7 @@ export const router = createRouter({
     { path: '/updates', name: 'updates', component: () => import('./pages/UpdatesPage.vue') },
     { path: '/licences', name: 'licences', component: () => import('./pages/LicencesPage.vue') },
     { path: '/history', name: 'history', component: () => import('./pages/HistoryPage.vue') },
+    { path: '/maintenance', name: 'maintenance', component: () => import('./pages/MaintenancePage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

@@ -9,6 +9,7 @@ export * from './download.js';
 export * from './feed.js';
 export * from './install.js';
 export * from './licence.js';
+export * from './maintenance.js';
 export * from './modules.js';
 export * from './streams.js';
 export * from './tls.js';

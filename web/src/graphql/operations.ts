@@ -590,3 +590,52 @@ export const InstallNowMutation = graphql(`
     }
   }
 `);
+
+export const MaintenanceQuery = graphql(`
+  query Maintenance {
+    maintenanceWindows {
+      timeZone
+      openUntil
+      windows {
+        days
+        start
+        lengthMinutes
+      }
+    }
+    nextMaintenanceWindows(first: 3) {
+      __typename
+      ... on NextMaintenanceWindows {
+        timeZone
+        occurrences {
+          window
+          start
+          end
+          localStart
+          localEnd
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const SetMaintenanceWindowsMutation = graphql(`
+  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {
+    setMaintenanceWindows(input: $input) {
+      __typename
+      ... on MaintenanceWindows {
+        timeZone
+      }
+      ... on MaintenanceWindowError {
+        code
+        message
+        field
+        windowIndex
+        value
+      }
+    }
+  }
+`);

@@ -48,6 +48,8 @@ type Documents = {
     "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CancelJobDocument,
     "\n  subscription UpdateProgress($jobId: ID!) {\n    updateProgress(jobId: $jobId) {\n      jobId\n      state\n      step\n      bytesDone\n      bytesTotal\n      bytesPerSecond\n      secondsLeft\n      message\n      detail {\n        ...NoticeFields\n      }\n      drain {\n        activeCalls\n        waitedMs\n        deadline\n      }\n    }\n  }\n": typeof types.UpdateProgressDocument,
     "\n  mutation InstallNow($jobId: ID!) {\n    installNow(jobId: $jobId) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.InstallNowDocument,
+    "\n  query Maintenance {\n    maintenanceWindows {\n      timeZone\n      openUntil\n      windows {\n        days\n        start\n        lengthMinutes\n      }\n    }\n    nextMaintenanceWindows(first: 3) {\n      __typename\n      ... on NextMaintenanceWindows {\n        timeZone\n        occurrences {\n          window\n          start\n          end\n          localStart\n          localEnd\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.MaintenanceDocument,
+    "\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n": typeof types.SetMaintenanceWindowsDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": types.MeDocument,
@@ -84,6 +86,8 @@ const documents: Documents = {
     "\n  mutation CancelJob($id: ID!) {\n    cancelJob(id: $id) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CancelJobDocument,
     "\n  subscription UpdateProgress($jobId: ID!) {\n    updateProgress(jobId: $jobId) {\n      jobId\n      state\n      step\n      bytesDone\n      bytesTotal\n      bytesPerSecond\n      secondsLeft\n      message\n      detail {\n        ...NoticeFields\n      }\n      drain {\n        activeCalls\n        waitedMs\n        deadline\n      }\n    }\n  }\n": types.UpdateProgressDocument,
     "\n  mutation InstallNow($jobId: ID!) {\n    installNow(jobId: $jobId) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.InstallNowDocument,
+    "\n  query Maintenance {\n    maintenanceWindows {\n      timeZone\n      openUntil\n      windows {\n        days\n        start\n        lengthMinutes\n      }\n    }\n    nextMaintenanceWindows(first: 3) {\n      __typename\n      ... on NextMaintenanceWindows {\n        timeZone\n        occurrences {\n          window\n          start\n          end\n          localStart\n          localEnd\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.MaintenanceDocument,
+    "\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n": types.SetMaintenanceWindowsDocument,
 };
 
 /**
@@ -236,6 +240,14 @@ export function graphql(source: "\n  subscription UpdateProgress($jobId: ID!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation InstallNow($jobId: ID!) {\n    installNow(jobId: $jobId) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InstallNow($jobId: ID!) {\n    installNow(jobId: $jobId) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Maintenance {\n    maintenanceWindows {\n      timeZone\n      openUntil\n      windows {\n        days\n        start\n        lengthMinutes\n      }\n    }\n    nextMaintenanceWindows(first: 3) {\n      __typename\n      ... on NextMaintenanceWindows {\n        timeZone\n        occurrences {\n          window\n          start\n          end\n          localStart\n          localEnd\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query Maintenance {\n    maintenanceWindows {\n      timeZone\n      openUntil\n      windows {\n        days\n        start\n        lengthMinutes\n      }\n    }\n    nextMaintenanceWindows(first: 3) {\n      __typename\n      ... on NextMaintenanceWindows {\n        timeZone\n        occurrences {\n          window\n          start\n          end\n          localStart\n          localEnd\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
