@@ -28,6 +28,8 @@ export interface SippCall {
   callId: string;
   /** First transmission of the INVITE. */
   invitedAt: Date;
+  /** The first response of any kind to the INVITE (100 Trying, 503…), or null when none came. */
+  firstResponseAt: Date | null;
   /** The final response to the INVITE (≥ 200), or null when none came. */
   finalStatus: number | null;
   answeredAt: Date | null;
@@ -107,6 +109,7 @@ export function callsOf(messages: SippMessage[]): SippCall[] {
         callId: m.callId,
         invitedAt: m.at,
         finalStatus: null,
+        firstResponseAt: null,
         answeredAt: null,
         byeSentAt: null,
         byeStatus: null,
@@ -114,6 +117,7 @@ export function callsOf(messages: SippMessage[]): SippCall[] {
       };
       calls.set(m.callId, call);
     }
+    if (m.direction === 'received' && m.cseqMethod === 'INVITE' && m.status !== null) call.firstResponseAt ??= m.at;
     if (m.direction === 'received' && m.cseqMethod === 'INVITE' && m.status !== null && m.status >= 200 && call.finalStatus === null) {
       call.finalStatus = m.status;
       if (m.status < 300) call.answeredAt = m.at;
