@@ -1,12 +1,10 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/web-build.js';
 import { launchBrowser, loggedInPage } from '../helpers/browser.js';
 import { chooseVersion } from '../helpers/e2e-install.js';
 import { plannedModules, stageDownload, waitForJob } from '../helpers/install-api.js';
-import { outcomeOf, runSippUac } from '../helpers/sipp.js';
+import { answeredDemoCalls, outcomeOf, runSippUac } from '../helpers/sipp.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -30,17 +28,6 @@ describe('waiting for calls to end before the stop, in Chromium', () => {
     await browser?.close();
   });
 
-  /** Calls the demo PBX has answered and not yet ended, from its own call table. */
-  const answeredCalls = () => {
-    const db = new Database(path.join(app.home, 'appliance', 'data', 'calls.db'), { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM sip_calls WHERE answered_at IS NOT NULL AND ended_at IS NULL').get() as { n: number })
-        .n;
-    } finally {
-      db.close();
-    }
-  };
-
   it('shows the waiting state with the one active call, then installs by itself when the call ends', async () => {
     app = await startTestApp({ options: { webDist: WEB_DIST, install: { healthCheckTimeoutMs: 20_000 } } });
     await app.waitForState('RUNNING');
@@ -51,7 +38,7 @@ describe('waiting for calls to end before the stop, in Chromium', () => {
 
     // A call held for 12 s, answered before the admin presses Install.
     const call = runSippUac(sipPort, { calls: 1, holdMs: 12_000, timeoutS: 60 });
-    await expect.poll(answeredCalls, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => answeredDemoCalls(app.home), { timeout: 10_000 }).toBe(1);
 
     const page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
     contexts.push(page.context());

@@ -6,6 +6,7 @@
  * with a BYE that the PBX acknowledged.
  */
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,5 +231,15 @@ export async function runSippUac(sipPort: number, options: UacOptions = {}): Pro
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Calls the demo PBX under `home` has answered and not yet ended, read from its own call table. */
+export function answeredDemoCalls(home: string): number {
+  const db = new Database(path.join(home, 'appliance', 'data', 'calls.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM sip_calls WHERE answered_at IS NOT NULL AND ended_at IS NULL').get() as { n: number }).n;
+  } finally {
+    db.close();
   }
 }

@@ -5,12 +5,10 @@
  * the held call is cut. "Install now anyway" ends the wait (the call is then cut, and History says
  * how many were active); Cancel undrains and leaves the staged job installable.
  */
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../helpers/graphql-clients.js';
 import { install, job, stageDownload, waitForJob } from '../../helpers/install-api.js';
-import { outcomeOf, runSippUac, type SippRun } from '../../helpers/sipp.js';
+import { answeredDemoCalls, outcomeOf, runSippUac, type SippRun } from '../../helpers/sipp.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 interface CallWait {
@@ -36,22 +34,11 @@ describe('draining the demo PBX before the stop, measured by SIPp', () => {
     return { admin, sipPort, jobId };
   }
 
-  /** Calls the demo PBX has answered and not yet ended, from its own call table. */
-  function answeredCalls(): number {
-    const db = new Database(path.join(app.home, 'appliance', 'data', 'calls.db'), { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM sip_calls WHERE answered_at IS NOT NULL AND ended_at IS NULL').get() as { n: number })
-        .n;
-    } finally {
-      db.close();
-    }
-  }
-
   /** Places one call held `holdMs`, and resolves once the PBX has answered it (with the run, to await its end). */
   async function heldCall(sipPort: number, holdMs: number): Promise<{ ended: Promise<SippRun> }> {
     const run = runSippUac(sipPort, { calls: 1, holdMs, timeoutS: 60 });
     const deadline = Date.now() + 10_000;
-    while (answeredCalls() < 1) {
+    while (answeredDemoCalls(app.home) < 1) {
       if (Date.now() > deadline) throw new Error('the held call was never answered');
       await new Promise((r) => setTimeout(r, 50));
     }
