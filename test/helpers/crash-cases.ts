@@ -14,6 +14,7 @@ import { expect, it, onTestFailed } from 'vitest';
 import { HttpClient } from './graphql-clients.js';
 import { install, job, leftovers, liveFiles, plannedModules, stageDownload, treeHashes, waitForJob, type JobView } from './install-api.js';
 import { type InstallFeed, prepareForInstall, publishInstallFeed, RELEASE_8_2_0 } from './install-feed.js';
+import { answeredDemoCalls, outcomeOf, runSippUac } from './sipp.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -31,6 +32,8 @@ export type Outcome = 'SUCCEEDED' | 'RESTORED' | 'ROLLED_BACK' | 'FAILED';
 /** Where the first process dies. */
 export type KillPoint =
   | { step: string; scope?: 'group' | 'process' }
+  /** While the installation waits for a call to end, the appliance drained (the case holds a call). */
+  | { whileDraining: true; scope?: 'group' | 'process' }
   /** In the middle of the backup's copy, after this many bytes were written. */
   | { backupBytes: number };
 
@@ -69,6 +72,8 @@ export interface CrashCase {
   /** The error code of a job that did not succeed. */
   errorCode?: string;
   healthCheckTimeoutMs?: number;
+  /** A SIP call held across the start of the installation (SIPp), so that it waits in DRAIN. */
+  holdCall?: boolean;
   /** Extra checks of what the killed process left, before the restart. */
   afterKill?: (home: string) => void;
 }
@@ -236,12 +241,14 @@ export class CrashLab {
     fs.cpSync(c.template.home, home, { recursive: true, verbatimSymlinks: true });
     const root = path.join(home, 'appliance');
     const dataDir = path.join(root, 'data');
-    const alone = 'step' in c.kill && c.kill.scope === 'process';
+    const alone = 'scope' in c.kill && c.kill.scope === 'process';
 
     const killEnv: Record<string, string> =
       'step' in c.kill
         ? { PATCHBAY_TEST_KILL_AT: c.kill.step, PATCHBAY_TEST_KILL_SCOPE: c.kill.scope ?? 'group' }
-        : { PATCHBAY_TEST_KILL_AFTER_BACKUP_BYTES: String(c.kill.backupBytes) };
+        : 'whileDraining' in c.kill
+          ? { PATCHBAY_TEST_KILL_WHILE_DRAINING: '1', PATCHBAY_TEST_KILL_SCOPE: c.kill.scope ?? 'group' }
+          : { PATCHBAY_TEST_KILL_AFTER_BACKUP_BYTES: String(c.kill.backupBytes) };
     const timeout: Record<string, string> = c.healthCheckTimeoutMs
       ? { PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS: String(c.healthCheckTimeoutMs) }
       : {};
@@ -251,6 +258,14 @@ export class CrashLab {
     expect(await waitForSystem(firstClient, 'RUNNING', 20_000), 'the appliance runs before the installation').toMatchObject({
       state: 'RUNNING',
     });
+    const sipPort = async (client: HttpClient) =>
+      (await client.query<{ system: { sipPort: number } }>('{ system { sipPort } }')).data!.system.sipPort;
+    const heldOn = c.holdCall ? await sipPort(firstClient) : null;
+    if (heldOn !== null) {
+      // Held past the kill: it is only cut when the recovery restarts the appliance.
+      void runSippUac(heldOn, { calls: 1, holdMs: 120_000, timeoutS: 150 });
+      await expect.poll(() => answeredDemoCalls(home), { timeout: 10_000 }).toBe(1);
+    }
     // A kill at PREFLIGHT may come before the answer leaves: only the connection may fail then.
     const res = await install(firstClient, c.install).catch((err: unknown) => err as Error);
     if (res instanceof Error) expect(res.message).toBe('fetch failed');
@@ -266,6 +281,10 @@ export class CrashLab {
     expect(killed.step).toBe(c.interrupted);
     const orphan = alone ? Number(fs.readFileSync(path.join(dataDir, 'pbx.pid'), 'utf8')) : null;
     if (orphan !== null) expect(alive(orphan), 'the appliance runs on without Patchbay').toBe(true);
+    if (heldOn !== null && orphan !== null) {
+      const refused = await runSippUac(heldOn, { calls: 1, holdMs: 100 });
+      expect(refused.calls.map(outcomeOf), 'the orphaned appliance still refuses new calls: it was drained').toEqual(['refused']);
+    }
     c.afterKill?.(home);
 
     const second = await this.start(home);
@@ -294,6 +313,12 @@ export class CrashLab {
     expect(view.events.map((e) => e.type)).toContain('RECOVERY');
     expect(view.steps.filter((s) => s.outcome === 'INTERRUPTED').map((s) => s.step)).toEqual([c.interrupted]);
     expect(view.steps.filter((s) => s.outcome === 'RUNNING')).toEqual([]);
+    if (c.holdCall) {
+      // Never left refusing calls: the recovery undid the drain, and the PBX answers again.
+      expect(view.events.map((e) => e.type)).toContain('UNDRAINED');
+      const answered = await runSippUac(await sipPort(client), { calls: 1, holdMs: 100 });
+      expect(answered.calls.map(outcomeOf), 'a new call is answered after the recovery').toEqual(['completed']);
+    }
 
     // 2. The data: as before, byte for byte, or migrated with every call kept.
     await this.stop(second);
@@ -305,6 +330,14 @@ export class CrashLab {
       expect(after.calls).toEqual(c.template.calls);
       const modules = (JSON.parse(moduleState) as { modules: { id: string; version: string }[] }).modules;
       for (const m of c.template.modules) expect(modules).toContainEqual(expect.objectContaining({ id: m.moduleId, version: m.version }));
+    } else if (c.holdCall) {
+      // The PBX recorded the SIP calls of the case in its call database: every other file as before,
+      // and every call record of before kept.
+      const untouched = (rel: string) => liveFiles(rel) || rel === 'calls.db';
+      const { ['calls.db']: _calls, ...before } = c.template.data;
+      expect(treeHashes(dataDir, untouched)).toEqual(before);
+      expect(readCalls(dataDir, path.join(this.dir, 'scratch', path.basename(home))).calls).toEqual(c.template.calls);
+      expect(moduleState).toBe(c.template.moduleState);
     } else {
       expect(treeHashes(dataDir, liveFiles)).toEqual(c.template.data);
       expect(moduleState).toBe(c.template.moduleState);

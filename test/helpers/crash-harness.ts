@@ -6,6 +6,7 @@
  *   PATCHBAY_TEST_KILL_AT=<step>              once that step is journaled, before it acts (a ROLLBACK_* step
  *                                             only while rolling back, any other step only going forward)
  *   PATCHBAY_TEST_KILL_AFTER_BACKUP_BYTES=<n> once the backup has written n bytes (in the middle of its copy)
+ *   PATCHBAY_TEST_KILL_WHILE_DRAINING=1       once the installation waits for calls, the appliance drained
  *   PATCHBAY_TEST_KILL_SCOPE=group|process    group (default): the whole process group, tsx, Patchbay and the
  *                                             appliance; process: Patchbay alone, the appliance runs on orphaned
  *   PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS=<n>  how long a started release may take to be healthy
@@ -21,6 +22,7 @@ import { fastHasher } from './fast-hasher.js';
 const env = process.env;
 const killAt = env.PATCHBAY_TEST_KILL_AT || null;
 const killAfterBytes = env.PATCHBAY_TEST_KILL_AFTER_BACKUP_BYTES ? Number(env.PATCHBAY_TEST_KILL_AFTER_BACKUP_BYTES) : null;
+const killWhileDraining = env.PATCHBAY_TEST_KILL_WHILE_DRAINING === '1';
 const killScope = env.PATCHBAY_TEST_KILL_SCOPE === 'process' ? 'process' : 'group';
 const healthCheckTimeoutMs = env.PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS ? Number(env.PATCHBAY_TEST_HEALTHCHECK_TIMEOUT_MS) : undefined;
 
@@ -32,6 +34,15 @@ function powerCut(): never {
 }
 
 function afterJournal(journal: InstallJournal): void {
+  if (killWhileDraining && journal.step === 'DRAIN' && journal.phase === 'FORWARD') {
+    // The step acts after this: the first progress of the wait says that the appliance is drained.
+    void (async () => {
+      for await (const event of patchbay.services.events.subscribe(`job/${journal.jobId}`)) {
+        if (event.kind === 'progress' && event.progress.drain) powerCut();
+      }
+    })();
+    return;
+  }
   if (journal.step !== killAt) return;
   const phase = killAt.startsWith('ROLLBACK_') ? 'ROLLING_BACK' : 'FORWARD';
   if (journal.phase === phase) powerCut();
@@ -82,7 +93,7 @@ const patchbay = await startPatchbay(config, {
   webDist: null,
   scheduledChecks: false,
   hasher: fastHasher,
-  install: { healthCheckTimeoutMs, hooks: killAt ? { afterJournal } : undefined },
+  install: { healthCheckTimeoutMs, hooks: killAt || killWhileDraining ? { afterJournal } : undefined },
   backupIo: killAfterBytes !== null ? { copyFile: copyFileCounting } : undefined,
 });
 process.stdout.write(`Patchbay is listening on ${patchbay.app.url}\n`);

@@ -32,6 +32,18 @@ describe('a separate installation of 8.2.0 killed with SIGKILL and started again
     { step: 'MODULES', outcome: 'RESTORED', why: 'the backup is restored and 8.1.0 runs' },
   ]);
 
+  it('killed while it waits for a held call, the PBX drained and left running: the recovery undrains it and new calls are answered', async () => {
+    await lab.run({
+      template,
+      kill: { whileDraining: true, scope: 'process' },
+      holdCall: true,
+      install: { jobId: template.jobId! },
+      targetVersion: TARGET_VERSION,
+      outcome: 'FAILED',
+      interrupted: 'DRAIN',
+    });
+  });
+
   it('killed in the middle of the backup copy, discards the partial backup and runs 8.1.0 on its untouched data', async () => {
     const cut = Math.ceil(template.dataBytes / 2);
     await lab.run({
