@@ -12,6 +12,7 @@ import { builder, ErrorInterface, refusalAsError } from './builder.js';
 import { ModuleSelectionInput } from './modules.js';
 import { UpdateJob } from './jobs.js';
 import { NoticeRef } from './notices.js';
+import { InstallWhenEnum } from './install-plan.js';
 import {
   BackupError,
   InsufficientDiskError,
@@ -20,6 +21,7 @@ import {
   JobAlreadyActiveError,
   JobNotReadyError,
   JobNotWaitingForCallsError,
+  NoMaintenanceWindowError,
   NotFoundError,
   NotInstallableError,
   OperationInProgressError,
@@ -109,9 +111,21 @@ const DrainInput = builder.inputType('DrainInput', {
   }),
 });
 
+builder.objectType(NoMaintenanceWindowError, {
+  name: 'NoMaintenanceWindowError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof NoMaintenanceWindowError,
+});
+
 const InstallInput = builder.inputType('InstallInput', {
   description: 'Either `jobId` (a staged download: separate mode) or `version` with its modules (download and install in one go).',
   fields: (t) => ({
+    when: t.field({
+      type: InstallWhenEnum,
+      required: false,
+      description: 'NOW (default); NEXT_WINDOW or AT plan a staged job (`jobId`): it becomes INSTALL_SCHEDULED.',
+    }),
+    at: t.field({ type: 'DateTime', required: false, description: 'With `when: AT`: the instant to install at (in the future).' }),
     jobId: t.id({ required: false }),
     version: t.string({ required: false }),
     modules: t.field({ type: [ModuleSelectionInput], required: false }),
@@ -148,6 +162,7 @@ const JobPayload = (name: string) =>
   builder.objectRef<{ job: JobRow }>(name).implement({ fields: (t) => ({ job: t.field({ type: UpdateJob, resolve: (r) => r.job }) }) });
 const InstallSuccess = JobPayload('InstallSuccess');
 const InstallNowSuccess = JobPayload('InstallNowSuccess');
+const RescheduleInstallSuccess = JobPayload('RescheduleInstallSuccess');
 const RestoreBackupSuccess = JobPayload('RestoreBackupSuccess');
 builder.queryFields((t) => ({
   installEstimate: t.field({
@@ -184,6 +199,7 @@ builder.mutationFields((t) => ({
         OperationInProgressError,
         NotFoundError,
         InvalidInputError,
+        NoMaintenanceWindowError,
       ],
       directResult: true,
       union: { name: 'InstallResult' },
@@ -191,6 +207,21 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: InstallInput }) },
     resolve: async (_r, { input }, ctx) => ({
       job: await ctx.services.install.install(ctx.principal!, { ...input, jobId: input.jobId?.toString() }),
+    }),
+  }),
+  rescheduleInstall: t.field({
+    type: RescheduleInstallSuccess,
+    authScopes: { operate: true },
+    description:
+      'Another time for a scheduled installation (INSTALL_SCHEDULED), with the wait for calls it was planned with. To install now use `install`; to call it off, `cancelJob` (the job is STAGED again).',
+    errors: {
+      types: [NotFoundError, JobNotReadyError, InvalidInputError, NoMaintenanceWindowError],
+      directResult: true,
+      union: { name: 'RescheduleInstallResult' },
+    },
+    args: { jobId: t.arg.id(), when: t.arg({ type: InstallWhenEnum }), at: t.arg({ type: 'DateTime', required: false }) },
+    resolve: (_r, { jobId, when, at }, ctx) => ({
+      job: ctx.services.install.rescheduleInstall(ctx.principal!, { jobId: String(jobId), when, at }),
     }),
   }),
   installNow: t.field({

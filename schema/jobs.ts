@@ -7,6 +7,7 @@ import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
 import type { JobEventRow, JobRow, JobStepRow } from '../server/repositories/jobs.repository.js';
 import { builder, ErrorInterface, refusalAsError } from './builder.js';
 import { DowntimeWindow } from './downtime.js';
+import { InstallPlanRef } from './install-plan.js';
 import { ModuleSelectionInput } from './modules.js';
 import { NoticeParamRef, NoticeRef } from './notices.js';
 import { InstallBlocker } from './updates.js';
@@ -175,6 +176,12 @@ const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').impleme
       description: 'While the installation waits for its calls to end (step DRAIN): the live count and the limit.',
       resolve: (p) => p.drain ?? null,
     }),
+    installPlan: t.field({
+      type: InstallPlanRef,
+      nullable: true,
+      description: 'While INSTALL_SCHEDULED: when the installation is planned.',
+      resolve: (p) => p.installPlan ?? null,
+    }),
   }),
 });
 
@@ -213,6 +220,12 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
     unavailableSeconds: t.float({
       description: 'How long the appliance was unavailable during this job (so far).',
       resolve: async (j, _a, ctx) => ctx.services.downtime.totalMs((await ctx.services.jobRecords.of(j.id)).downtime) / 1000,
+    }),
+    installPlan: t.field({
+      type: InstallPlanRef,
+      nullable: true,
+      description: 'While INSTALL_SCHEDULED: when the installation is planned.',
+      resolve: (j) => j.installPlan,
     }),
     startAt: t.expose('startAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

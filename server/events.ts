@@ -3,6 +3,7 @@
  * subscribers cannot disagree on a payload's shape.
  */
 import type { DrainProgress } from './domain/drain.js';
+import type { InstallPlan } from './domain/install-schedule.js';
 import { createPubSub } from 'graphql-yoga';
 import type { JobState } from './domain/jobs.js';
 import type { Notice } from './domain/notice.js';
@@ -25,6 +26,8 @@ export interface ProgressEvent {
   detail: Notice | null;
   /** While the installation waits for calls to end (the DRAIN step): the live count and the limit. */
   drain?: DrainProgress | null;
+  /** While INSTALL_SCHEDULED: when its installation is planned. */
+  installPlan?: InstallPlan | null;
 }
 
 export const RESTORE_EVENT_TYPES = [

@@ -87,7 +87,12 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     logger,
   });
   const { updates, licences, modules, connectivity, demoFeed } = catalog;
-  const { downloads, runner, engine, install, backups, installEstimate, jobRecords } = wireInstall(config, {
+  const maintenance = new MaintenanceService({
+    settings,
+    clock,
+    defaultTimeZone: config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+  });
+  const { downloads, runner, engine, install, backups, installEstimate, jobRecords, scheduler } = wireInstall(config, {
     db,
     layout,
     supervisor,
@@ -97,6 +102,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     updates,
     modules,
     settings,
+    maintenance,
     events,
     clock,
     logger,
@@ -117,11 +123,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     installEstimate,
     downtime,
     jobRecords,
-    maintenance: new MaintenanceService({
-      settings,
-      clock,
-      defaultTimeZone: config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-    }),
+    maintenance,
   };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
@@ -146,6 +148,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const recovery = await engine.recover();
   if (recovery) logger.warn('recovering an interrupted installation', recovery);
   else supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
+  // After the recovery, which holds the operation lock: a plan whose time passed is reviewed now.
+  scheduler.start();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -171,6 +175,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
+        await scheduler.stop();
         await engine.stop();
         await runner.stop();
         appliance.unwatch();

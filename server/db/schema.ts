@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { InstallPlan } from '../domain/install-schedule.js';
 import type { Notice, NoticeParam } from '../domain/notice.js';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -151,6 +152,8 @@ export const updateJobs = sqliteTable('update_jobs', {
   sourceBackupId: text('source_backup_id'),
   /** The error's parameters, for the SPA to word `errorCode` in the admin's language. */
   errorParams: text('error_params', { mode: 'json' }).$type<NoticeParam[]>(),
+  /** While INSTALL_SCHEDULED: when the installation starts, and with which wait for calls. */
+  installPlan: text('install_plan', { mode: 'json' }).$type<InstallPlan>(),
 });
 
 /** What happened to a job: phase changes, retries, resumes, errors (not every chunk). */

@@ -4,6 +4,7 @@
  */
 import { InvalidInputError } from './errors/index.js';
 import type { DrainArgs } from './drain.js';
+import type { InstallWhen } from './install-schedule.js';
 import type { ModuleSelection } from './module-plan.js';
 
 /** A staged download (separate mode), or a version with its modules in one go. */
@@ -16,11 +17,17 @@ export interface InstallArgs {
   acknowledgeWarnings?: boolean | null;
   /** The wait for calls before the stop: absent, the admin's defaults; null or `wait: false`, none (see `resolveDrainPolicy`). */
   drain?: DrainArgs | null;
+  /** NOW (the default), in the next maintenance window, or AT `at`: only for a staged job. */
+  when?: InstallWhen | null;
+  at?: Date | null;
 }
 
 export function installRequest(args: InstallArgs): InstallRequest {
   if (!args.jobId === !args.version) {
     throw new InvalidInputError('Give either jobId (a staged download) or version (in one go).', args.jobId ? 'version' : 'jobId');
+  }
+  if ((args.when ?? 'NOW') !== 'NOW' && !args.jobId) {
+    throw new InvalidInputError('Only a staged download (jobId) can be installed later; one go runs now.', 'when');
   }
   if (args.jobId) return { jobId: args.jobId };
   return { version: args.version!, modules: [...(args.modules ?? [])], acknowledgeWarnings: args.acknowledgeWarnings ?? false };

@@ -9,6 +9,7 @@ export const JOB_STATES = [
   'DOWNLOADING',
   'DOWNLOADED',
   'STAGED',
+  'INSTALL_SCHEDULED',
   'INSTALLING',
   'RESTORING',
   'SUCCEEDED',
@@ -21,13 +22,24 @@ export const JOB_MODES = ['SEPARATE', 'DOWNLOAD_AND_INSTALL', 'RESTORE'] as cons
 export type JobMode = (typeof JOB_MODES)[number];
 
 /** A staged job waits for its installation: it still holds the one active slot. */
-export const ACTIVE_STATES: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'INSTALLING', 'RESTORING'];
+export const ACTIVE_STATES: readonly JobState[] = [
+  'SCHEDULED',
+  'DOWNLOADING',
+  'DOWNLOADED',
+  'STAGED',
+  'INSTALL_SCHEDULED',
+  'INSTALLING',
+  'RESTORING',
+];
 
 const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   SCHEDULED: ['DOWNLOADING', 'CANCELLED', 'FAILED'],
   DOWNLOADING: ['DOWNLOADING', 'DOWNLOADED', 'CANCELLED', 'FAILED'],
   DOWNLOADED: ['STAGED', 'CANCELLED', 'FAILED'],
-  STAGED: ['INSTALLING', 'CANCELLED'],
+  STAGED: ['INSTALLING', 'INSTALL_SCHEDULED', 'CANCELLED'],
+  // A staged job with a planned installation: it starts at its time, is rescheduled, or goes back
+  // to STAGED (cancelled by the admin, its AT time missed, or refused when its time came).
+  INSTALL_SCHEDULED: ['INSTALLING', 'INSTALL_SCHEDULED', 'STAGED'],
   // Once the appliance is stopped an installation ends installed or restored. Before, while it waits
   // for the calls to end, it can be called off: a staged download is STAGED again, else CANCELLED.
   INSTALLING: ['RESTORING', 'SUCCEEDED', 'FAILED', 'STAGED', 'CANCELLED'],
@@ -53,6 +65,8 @@ export function isActive(state: JobState): boolean {
  * installation is a new request (`install` with the job's id, answered once the job is INSTALLING),
  * followed by a new subscription that starts where the job then stands. Keeping the stream open
  * instead would hold a connection per follower through every maintenance window that waits.
+ * INSTALL_SCHEDULED does not end them: its installation starts by itself at its time, not on a new
+ * request, so a follower sees it begin.
  * A job closed as RECOVERY_PENDING is FAILED too: only the next start of Patchbay carries it on,
  * and that restart ends every stream anyway.
  */

@@ -10,7 +10,7 @@ export type JobEventRow = typeof updateJobEvents.$inferSelect;
 export type JobStepRow = typeof updateJobSteps.$inferSelect;
 export type NewJobRow = Omit<
   JobRow,
-  'activeSlot' | 'step' | 'outcome' | 'restored' | 'fromVersion' | 'backupId' | 'sourceBackupId' | 'errorParams'
+  'activeSlot' | 'step' | 'outcome' | 'restored' | 'fromVersion' | 'backupId' | 'sourceBackupId' | 'errorParams' | 'installPlan'
 > &
   Partial<Pick<JobRow, 'step' | 'fromVersion' | 'sourceBackupId'>>;
 

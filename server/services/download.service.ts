@@ -190,8 +190,8 @@ export class DownloadService {
   }
 }
 
-/** A job's progress as its record says it: no rate, its error if it has one. */
-function recordedProgress(job: JobRow): ProgressEvent {
+/** A job's progress as its record says it: no rate, its error if it has one, its planned installation. */
+export function recordedProgress(job: JobRow): ProgressEvent {
   return {
     jobId: job.id,
     state: job.state as JobState,
@@ -202,5 +202,6 @@ function recordedProgress(job: JobRow): ProgressEvent {
     secondsLeft: null,
     message: job.errorMessage,
     detail: job.errorCode ? { code: job.errorCode, params: job.errorParams ?? [] } : null,
+    installPlan: job.installPlan,
   };
 }

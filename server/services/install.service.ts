@@ -17,7 +17,8 @@ import { DEFAULT_DRAIN_POLICY, drainPolicy, type DrainPolicy, resolveDrainPolicy
 import { newJournal, roomNeeded } from '../domain/install.js';
 import { installNotices, type Said } from '../domain/install-notices.js';
 import { type InstallArgs, installRequest } from '../domain/install-request.js';
-import { endsJobStreams, type JobMode } from '../domain/jobs.js';
+import { endsJobStreams, type JobMode, type JobState } from '../domain/jobs.js';
+import type { InstallWhen } from '../domain/install-schedule.js';
 import type { ModuleSelection } from '../domain/module-plan.js';
 import { JobAlreadyActiveConflict, type JobRow, type JobsRepository, type JobStepsRepository } from '../repositories/jobs.repository.js';
 import { type DownloadService } from './download.service.js';
@@ -25,8 +26,10 @@ import { type EventBus, type JobEvent, nowThenFollow, type ProgressEvent, type R
 import type { InstallEngine } from './install/install-engine.js';
 import type { OperationLock } from './operation-lock.js';
 import type { UpdatesService } from './updates.service.js';
+import type { InstallScheduleService } from './install-schedule.service.js';
 import {
   BackupError,
+  DomainError,
   InsufficientDiskError,
   JobAlreadyActiveError,
   JobNotReadyError,
@@ -52,6 +55,8 @@ export interface InstallServiceDeps {
   settings: { get<T>(key: string): T | undefined; put(key: string, value: unknown, at: Date): void };
   clock: Clock;
   newId: IdGenerator;
+  /** The plans of scheduled installations (`when` NEXT_WINDOW or AT). */
+  schedules: Pick<InstallScheduleService, 'schedule' | 'reschedule' | 'cancel' | 'refused'>;
 }
 
 const DRAIN_DEFAULTS_KEY = 'install.drainDefaults';
@@ -59,15 +64,48 @@ const DRAIN_DEFAULTS_KEY = 'install.drainDefaults';
 export class InstallService {
   constructor(private readonly deps: InstallServiceDeps) {}
 
-  /** Installs a staged download (`jobId`), or a version in one go; the installation runs on in the background. */
+  /**
+   * Installs a staged download (`jobId`), or a version in one go; the installation runs on in the
+   * background. With `when` NEXT_WINDOW or AT a staged job is planned instead (INSTALL_SCHEDULED,
+   * with the wait for calls resolved now); NOW on a scheduled job installs it now.
+   */
   async install(principal: Principal, args: InstallArgs): Promise<JobRow> {
     const request = installRequest(args);
     const drain = resolveDrainPolicy(args.drain, this.drainDefaults());
+    const when = args.when ?? 'NOW';
+    if ('jobId' in request && when !== 'NOW') {
+      const job = this.deps.jobs.find(request.jobId);
+      if (job) await this.ensureInstallable(job.targetVersion);
+      return this.deps.schedules.schedule(principal.username, request.jobId, when, args.at, drain);
+    }
     return this.whileLocked(
       (begin) =>
-        'jobId' in request ? this.installStaged(principal, request.jobId, begin) : this.installInOneGo(principal, request, begin),
+        'jobId' in request
+          ? this.installStaged(principal.username, request.jobId, ['STAGED', 'INSTALL_SCHEDULED'], begin)
+          : this.installInOneGo(principal, request, begin),
       drain,
     );
+  }
+
+  /** Another time for a scheduled installation (NEXT_WINDOW or AT). */
+  rescheduleInstall(principal: Principal, args: { jobId: string; when: InstallWhen; at?: Date | null }): JobRow {
+    return this.deps.schedules.reschedule(principal.username, args.jobId, args.when, args.at);
+  }
+
+  /**
+   * The scheduler's start of a planned installation at its time: the same installation as a pressed
+   * Install, in the name of who planned it, with the wait for calls planned. A refusal (licence,
+   * disk, another operation) is recorded on the job, which is STAGED again.
+   */
+  async startScheduled(jobId: string): Promise<void> {
+    const plan = this.deps.jobs.find(jobId)?.installPlan;
+    if (!plan) return;
+    try {
+      await this.whileLocked((begin) => this.installStaged(plan.scheduledBy, jobId, ['INSTALL_SCHEDULED'], begin), plan.drain);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      this.deps.schedules.refused(jobId, err.code, err.message);
+    }
   }
 
   /** Ends the wait for calls of a running installation: the appliance stops now, cutting the calls still active. */
@@ -84,6 +122,7 @@ export class InstallService {
    * a download is cancelled as before. An installation past its wait cannot be cancelled.
    */
   async cancel(principal: Principal, jobId: string): Promise<JobRow> {
+    if (this.deps.schedules.cancel(principal.username, jobId)) return this.deps.jobs.find(jobId)!;
     if (!this.deps.engine.orderDrain(jobId, 'CANCEL', principal.username)) return this.deps.downloads.cancel(principal, jobId);
     await this.deps.engine.settled();
     return this.deps.jobs.find(jobId)!;
@@ -133,17 +172,20 @@ export class InstallService {
     }
   }
 
-  private async installStaged(principal: Principal, jobId: string, begin: (job: JobRow) => Promise<JobRow>): Promise<JobRow> {
+  /** `from`: the states the job may be installed from (a pressed Install: staged or scheduled; the scheduler: scheduled). */
+  private async installStaged(user: string, jobId: string, from: JobState[], begin: (job: JobRow) => Promise<JobRow>): Promise<JobRow> {
     const { jobs, clock } = this.deps;
     const job = jobs.find(jobId);
     if (!job) throw new NotFoundError('update job', jobId);
     if (job.state === 'INSTALLING' || job.state === 'RESTORING') throw new JobAlreadyActiveError(job.id);
-    if (job.state !== 'STAGED') throw new JobNotReadyError(job.id, job.state);
+    if (!from.includes(job.state as JobState)) throw new JobNotReadyError(job.id, job.state);
     await this.ensureInstallable(job.targetVersion);
     await this.ensureDisk(0);
     const fromVersion = (await this.deps.layout.readInstalled()).version;
-    if (!jobs.move(job.id, ['STAGED'], 'INSTALLING', { step: 'PREFLIGHT', fromVersion })) throw new JobNotReadyError(job.id, job.state);
-    const said = installNotices.requested(job.targetVersion, principal.username);
+    if (!jobs.move(job.id, from, 'INSTALLING', { step: 'PREFLIGHT', fromVersion, installPlan: null })) {
+      throw new JobNotReadyError(job.id, job.state);
+    }
+    const said = installNotices.requested(job.targetVersion, user);
     jobs.addEvent(job.id, clock.now(), 'INSTALL_REQUESTED', said.message, said.detail);
     return begin(jobs.find(job.id)!);
   }

@@ -20,6 +20,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events.js';
 import { DownloadRunner } from '../jobs/download.runner.js';
+import { InstallScheduler } from '../jobs/install-scheduler.job.js';
 import type { PatchbayOptions } from './patchbay-options.js';
 import { JobsRepository, JobStepsRepository } from '../repositories/jobs.repository.js';
 import type { SettingsRepository } from '../repositories/settings.repository.js';
@@ -29,6 +30,8 @@ import type { DowntimeService } from '../services/downtime.service.js';
 import { BackupService } from '../services/backup.service.js';
 import { InstallEstimateService } from '../services/install-estimate.service.js';
 import { InstallService } from '../services/install.service.js';
+import { InstallScheduleService } from '../services/install-schedule.service.js';
+import type { MaintenanceService } from '../services/maintenance.service.js';
 import { InstallEngine } from '../services/install/install-engine.js';
 import { JobRecordsService } from '../services/job-records.service.js';
 import { OperationLock } from '../services/operation-lock.js';
@@ -44,6 +47,8 @@ export interface InstallWiring {
   backups: BackupService;
   installEstimate: InstallEstimateService;
   jobRecords: JobRecordsService;
+  /** Starts scheduled installations at their time: `start()` once an interrupted installation is recovered. */
+  scheduler: InstallScheduler;
 }
 
 export function wireInstall(
@@ -59,6 +64,7 @@ export function wireInstall(
     updates: UpdatesService;
     modules: ModulesService;
     settings: SettingsRepository;
+    maintenance: Pick<MaintenanceService, 'get'>;
     events: EventBus;
     clock: Clock;
     logger: Logger;
@@ -132,6 +138,15 @@ export function wireInstall(
       hooks: options.install?.hooks,
     },
   });
+  // The scheduler needs the install service, which tells it of each changed plan: bound late.
+  let scheduler: InstallScheduler | null = null;
+  const schedules = new InstallScheduleService({
+    jobs: jobsRepo,
+    windows: deps.maintenance,
+    events,
+    clock,
+    wake: () => scheduler?.wake(),
+  });
   const install = new InstallService({
     jobs: jobsRepo,
     steps: jobSteps,
@@ -146,7 +161,9 @@ export function wireInstall(
     settings,
     clock,
     newId: randomIds,
+    schedules,
   });
+  scheduler = new InstallScheduler({ jobs: jobsRepo, schedules, install, clock, logger: logger.child({ area: 'schedule' }) });
   const installEstimate = new InstallEstimateService({
     jobs: jobsRepo,
     steps: jobSteps,
@@ -161,5 +178,5 @@ export function wireInstall(
     clock,
   });
   const jobRecords = new JobRecordsService({ steps: jobSteps, jobs: jobsRepo, downtime: new DowntimeRepository(db) });
-  return { downloads, runner, engine, install, backups: backupService, installEstimate, jobRecords };
+  return { downloads, runner, engine, install, backups: backupService, installEstimate, jobRecords, scheduler };
 }

@@ -23,3 +23,11 @@ export class MaintenanceWindowError extends DomainError<MaintenanceWindowErrorCo
     super(message);
   }
 }
+
+/** An installation asked for "in the next maintenance window" when no window is set. */
+export class NoMaintenanceWindowError extends DomainError<'NO_MAINTENANCE_WINDOW'> {
+  readonly code = 'NO_MAINTENANCE_WINDOW';
+  constructor() {
+    super('No maintenance window is set: set one first, or install now or at a chosen time.');
+  }
+}

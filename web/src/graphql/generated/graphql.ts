@@ -54,12 +54,22 @@ export type DrainOnTimeout =
 /** Either `jobId` (a staged download: separate mode) or `version` with its modules (download and install in one go). */
 export type InstallInput = {
   acknowledgeWarnings?: boolean | null | undefined;
+  /** With `when: AT`: the instant to install at (in the future). */
+  at?: string | null | undefined;
   /** Before the stop the appliance refuses new calls and the installation waits for the active ones; absent: the defaults. */
   drain?: DrainInput | null | undefined;
   jobId?: string | number | null | undefined;
   modules?: Array<ModuleSelectionInput> | null | undefined;
   version?: string | null | undefined;
+  /** NOW (default); NEXT_WINDOW or AT plan a staged job (`jobId`): it becomes INSTALL_SCHEDULED. */
+  when?: InstallWhen | null | undefined;
 };
+
+/** NOW: at once. NEXT_WINDOW: in the next maintenance window (the one open now, if any). AT: at the instant `at` (up to 5 minutes late; later, the time counts as missed). */
+export type InstallWhen =
+  | 'AT'
+  | 'NEXT_WINDOW'
+  | 'NOW';
 
 export type LicenceImportOutcome =
   | 'IMPORTED'
@@ -151,6 +161,7 @@ export type UpdateJobState =
   | 'DOWNLOADING'
   | 'FAILED'
   | 'INSTALLING'
+  | 'INSTALL_SCHEDULED'
   | 'RESTORING'
   | 'SCHEDULED'
   | 'STAGED'
@@ -320,6 +331,7 @@ export type InstallMutation = { install:
     | { __typename: 'InvalidModuleSelectionError', code: string, message: string }
     | { __typename: 'JobAlreadyActiveError', code: string, message: string }
     | { __typename: 'JobNotReadyError', code: string, message: string }
+    | { __typename: 'NoMaintenanceWindowError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'NotInstallableError', code: string, message: string }
     | { __typename: 'OperationInProgressError', code: string, message: string }

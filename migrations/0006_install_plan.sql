@@ -1,0 +1,1 @@
+ALTER TABLE `update_jobs` ADD `install_plan` text;

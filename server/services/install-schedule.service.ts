@@ -1,0 +1,131 @@
+/**
+ * The plans of scheduled installations: putting a staged job's installation in the next
+ * maintenance window or at an instant (INSTALL_SCHEDULED, the plan stored with the job so that it
+ * survives restarts), rescheduling and cancelling it, and what the scheduler finds when it looks
+ * at a plan (install now, wait, or a missed time: moved to the next window or back to STAGED, the
+ * reason recorded). The installation itself starts through InstallService.startScheduled.
+ */
+import type { Clock } from '../adapters/clock.js';
+import type { DrainPolicy } from '../domain/drain.js';
+import { InvalidInputError, JobNotReadyError, NotFoundError } from '../domain/errors/index.js';
+import { type InstallEventSaid, scheduleNotices } from '../domain/install-schedule-notices.js';
+import {
+  installPlan,
+  type InstallPlan,
+  type InstallWhen,
+  planTime,
+  type ScheduleDecision,
+  scheduleDecision,
+  type ScheduledWhen,
+} from '../domain/install-schedule.js';
+import type { JobState } from '../domain/jobs.js';
+import type { EventBus } from '../events.js';
+import type { JobRow, JobsRepository } from '../repositories/jobs.repository.js';
+import { recordedProgress } from './download.service.js';
+import type { MaintenanceService } from './maintenance.service.js';
+
+export interface InstallScheduleDeps {
+  jobs: Pick<JobsRepository, 'find' | 'move' | 'addEvent'>;
+  windows: Pick<MaintenanceService, 'get'>;
+  events: Pick<EventBus, 'publish'>;
+  clock: Clock;
+  /** Tells the scheduler that a plan changed (wired to InstallScheduler.wake). */
+  wake: () => void;
+}
+
+export class InstallScheduleService {
+  constructor(private readonly deps: InstallScheduleDeps) {}
+
+  /** Plans the installation of a staged (or already scheduled) job; refusals are typed (see `planTime`). */
+  schedule(user: string, jobId: string, when: ScheduledWhen, at: Date | null | undefined, drain: DrainPolicy | null): JobRow {
+    const job = this.scheduledOrStaged(jobId, ['STAGED', 'INSTALL_SCHEDULED']);
+    const time = planTime(when, at, this.deps.windows.get(), this.deps.clock.now());
+    const said =
+      when === 'NEXT_WINDOW'
+        ? scheduleNotices.scheduledInWindow(job.targetVersion, user, time)
+        : scheduleNotices.scheduledAt(job.targetVersion, user, time);
+    return this.moveTo(job, ['STAGED', 'INSTALL_SCHEDULED'], 'INSTALL_SCHEDULED', installPlan(when, time, drain, user), {
+      type: 'INSTALL_SCHEDULED',
+      said,
+    });
+  }
+
+  /** Another time for a scheduled installation, with the wait for calls it was planned with. */
+  reschedule(user: string, jobId: string, when: InstallWhen, at: Date | null | undefined): JobRow {
+    if (when === 'NOW') throw new InvalidInputError('To install now, use `install` with the job’s id.', 'when');
+    const job = this.scheduledOrStaged(jobId, ['INSTALL_SCHEDULED']);
+    return this.schedule(user, job.id, when, at, job.installPlan!.drain);
+  }
+
+  /** True when the job was scheduled and is STAGED again now; false when it was not scheduled. */
+  cancel(user: string, jobId: string): boolean {
+    const job = this.deps.jobs.find(jobId);
+    if (job?.state !== 'INSTALL_SCHEDULED') return false;
+    this.moveTo(job, ['INSTALL_SCHEDULED'], 'STAGED', null, { type: 'INSTALL_SCHEDULE_CANCELLED', said: scheduleNotices.cancelled(user) });
+    return true;
+  }
+
+  /**
+   * What is to be done with a scheduled job now: INSTALL (the caller starts it), WAIT, or a missed
+   * time, which this records (the plan moved to the next window, or the job STAGED again) before it
+   * answers.
+   */
+  review(job: JobRow): ScheduleDecision {
+    const plan = job.installPlan!;
+    const decision = scheduleDecision(plan, this.deps.windows.get(), this.deps.clock.now());
+    switch (decision.kind) {
+      case 'WINDOW_MISSED':
+        if (decision.next) {
+          const next = installPlan(plan.when, decision.next, plan.drain, plan.scheduledBy);
+          this.moveTo(job, ['INSTALL_SCHEDULED'], 'INSTALL_SCHEDULED', next, {
+            type: 'INSTALL_WINDOW_MISSED',
+            said: scheduleNotices.windowMissed(plan.plannedAt, decision.next),
+          });
+        } else {
+          this.moveTo(job, ['INSTALL_SCHEDULED'], 'STAGED', null, {
+            type: 'INSTALL_WINDOW_MISSED',
+            said: scheduleNotices.windowMissedNoWindow(plan.plannedAt),
+          });
+        }
+        break;
+      case 'AT_MISSED':
+        this.moveTo(job, ['INSTALL_SCHEDULED'], 'STAGED', null, {
+          type: 'INSTALL_TIME_MISSED',
+          said: scheduleNotices.timeMissed(plan.plannedAt),
+        });
+        break;
+      case 'WAIT':
+      case 'INSTALL':
+        break;
+    }
+    return decision;
+  }
+
+  /** A planned installation refused when its time came (typed `code`): the job is STAGED again, the reason recorded. */
+  refused(jobId: string, code: string, message: string): void {
+    const job = this.deps.jobs.find(jobId);
+    if (job?.state !== 'INSTALL_SCHEDULED') return;
+    this.moveTo(job, ['INSTALL_SCHEDULED'], 'STAGED', null, {
+      type: 'INSTALL_SCHEDULE_REFUSED',
+      said: scheduleNotices.refused(code, message),
+    });
+  }
+
+  private scheduledOrStaged(jobId: string, states: JobState[]): JobRow {
+    const job = this.deps.jobs.find(jobId);
+    if (!job) throw new NotFoundError('update job', jobId);
+    if (!states.includes(job.state as JobState)) throw new JobNotReadyError(job.id, job.state);
+    return job;
+  }
+
+  /** Moves the job (if it is still in `from`), records why, tells its followers and the scheduler. */
+  private moveTo(job: JobRow, from: JobState[], to: JobState, plan: InstallPlan | null, event: InstallEventSaid): JobRow {
+    const { jobs, clock, events } = this.deps;
+    if (!jobs.move(job.id, from, to, { installPlan: plan })) throw new JobNotReadyError(job.id, jobs.find(job.id)?.state ?? job.state);
+    jobs.addEvent(job.id, clock.now(), event.type, event.said.message, event.said.detail);
+    const moved = jobs.find(job.id)!;
+    events.publish(`job/${job.id}`, { kind: 'progress', progress: recordedProgress(moved) });
+    this.deps.wake();
+    return moved;
+  }
+}
