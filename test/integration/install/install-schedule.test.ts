@@ -1,0 +1,196 @@
+/**
+ * Scheduled installation through the API of a real Patchbay (real SQLite, the real demo appliance)
+ * with a clock that jumps ahead: refusals, a plan that installs in its window and not before,
+ * reschedule and cancel, and restarts on the same home after a missed window (the plan moves to
+ * the next window, which then installs) and after a missed AT time (the job waits for the admin).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../helpers/graphql-clients.js';
+import { install, job, stageDownload, waitForJob } from '../../helpers/install-api.js';
+import { sseStream } from '../../helpers/stream-clients.js';
+import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { type WarpClock, warpClock } from '../../helpers/warp-clock.js';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+// Sessions outlast the clock's jumps of nearly a day.
+const ENV = { PATCHBAY_SESSION_IDLE_MINUTES: '1440', PATCHBAY_SESSION_ABSOLUTE_HOURS: '48' };
+
+type Plan = { when: string; plannedAt: string; windowEnd: string | null; scheduledBy: string };
+type Scheduled = { state: string; installPlan: Plan | null; events: { type: string; detail: { code: string } | null }[] };
+
+async function scheduled(client: HttpClient, id: string): Promise<Scheduled> {
+  const res = await client.query<{ updateJob: Scheduled }>(
+    `query ($id: ID!) { updateJob(id: $id) { state installPlan { when plannedAt windowEnd scheduledBy } events { type detail { code } } } }`,
+    { id },
+  );
+  return res.data!.updateJob;
+}
+
+async function login(app: TestApp): Promise<HttpClient> {
+  const client = new HttpClient(app.url);
+  await client.login('admin', ADMIN_PASSWORD);
+  return client;
+}
+
+/** A daily window in UTC starting `aheadMs` from the clock's now (to the minute), an hour long; its start. */
+async function setDailyWindow(client: HttpClient, clock: WarpClock, aheadMs: number): Promise<Date> {
+  const start = new Date(Math.floor((clock.clock.now().getTime() + aheadMs) / MINUTE) * MINUTE);
+  const hhmm = start.toISOString().slice(11, 16);
+  const res = await client.query<{ setMaintenanceWindows: { __typename: string } }>(
+    `mutation ($input: SetMaintenanceWindowsInput!) { setMaintenanceWindows(input: $input) { __typename } }`,
+    { input: { timeZone: 'UTC', windows: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: hhmm, lengthMinutes: 60 }] } },
+  );
+  expect(res.data!.setMaintenanceWindows.__typename).toBe('MaintenanceWindows');
+  return start;
+}
+
+describe('scheduled installation', () => {
+  let app: TestApp | null = null;
+  let home: string | null = null;
+  afterEach(async () => {
+    await app?.close();
+    app = null;
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+    home = null;
+  });
+
+  async function start(clock: WarpClock) {
+    app = await startTestApp({
+      env: ENV,
+      home: home ?? undefined,
+      options: { clock: clock.clock, install: { healthCheckTimeoutMs: 10_000 } },
+    });
+    await app.waitForState('RUNNING');
+    return login(app);
+  }
+
+  async function staged(clock: WarpClock) {
+    const admin = await start(clock);
+    await admin.query('mutation { checkForUpdates { __typename } }');
+    return { admin, id: await stageDownload(admin, '8.2.0') };
+  }
+
+  it('refuses NEXT_WINDOW without a window, an AT in the past, and a later time in one go', async () => {
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    expect(await install(admin, { jobId: id, when: 'NEXT_WINDOW' })).toMatchObject({
+      __typename: 'NoMaintenanceWindowError',
+      code: 'NO_MAINTENANCE_WINDOW',
+    });
+    const past = new Date(clock.clock.now().getTime() - MINUTE).toISOString();
+    expect(await install(admin, { jobId: id, when: 'AT', at: past })).toMatchObject({
+      __typename: 'InvalidInputError',
+      code: 'INVALID_INPUT',
+    });
+    expect(await install(admin, { jobId: id, when: 'AT' })).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await install(admin, { version: '8.2.0', when: 'AT', at: past })).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await job(admin, id)).state).toBe('STAGED');
+  });
+
+  it('installs in the next window and not before; rescheduled and cancelled on the way', async () => {
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
+
+    // AT, moved to the window, cancelled (STAGED, nothing else changes), then planned again.
+    const at = new Date(clock.clock.now().getTime() + HOUR).toISOString();
+    expect(await install(admin, { jobId: id, when: 'AT', at })).toMatchObject({ job: { state: 'INSTALL_SCHEDULED' } });
+    expect((await scheduled(admin, id)).installPlan).toEqual({ when: 'AT', plannedAt: at, windowEnd: null, scheduledBy: 'admin' });
+    const moved = await admin.query<{ rescheduleInstall: { __typename: string; job?: { installPlan: Plan } } }>(
+      `mutation ($id: ID!) { rescheduleInstall(jobId: $id, when: NEXT_WINDOW) {
+        __typename ... on RescheduleInstallSuccess { job { installPlan { when plannedAt windowEnd scheduledBy } } } } }`,
+      { id },
+    );
+    expect(moved.data!.rescheduleInstall.job!.installPlan).toEqual({
+      when: 'NEXT_WINDOW',
+      plannedAt: windowStart.toISOString(),
+      windowEnd: new Date(windowStart.getTime() + HOUR).toISOString(),
+      scheduledBy: 'admin',
+    });
+    const cancelled = await admin.query<{ cancelJob: { job: { state: string } } }>(
+      `mutation ($id: ID!) { cancelJob(id: $id) { ... on CancelJobSuccess { job { state } } } }`,
+      { id },
+    );
+    expect(cancelled.data!.cancelJob.job.state).toBe('STAGED');
+    expect((await scheduled(admin, id)).installPlan).toBeNull();
+    expect(await install(admin, { jobId: id, when: 'NEXT_WINDOW', drain: { wait: false } })).toMatchObject({
+      job: { state: 'INSTALL_SCHEDULED' },
+    });
+    // `updateProgress` says when, and stays open: the installation starts by itself.
+    const progress = await sseStream(
+      app!.url,
+      { cookie: admin.cookie! },
+      `subscription { updateProgress(jobId: "${id}") { state installPlan { when plannedAt } } }`,
+    );
+    await progress.received(1);
+    expect(progress.results[0]!.data).toEqual({
+      updateProgress: { state: 'INSTALL_SCHEDULED', installPlan: { when: 'NEXT_WINDOW', plannedAt: windowStart.toISOString() } },
+    });
+
+    // A minute before the window nothing has begun.
+    clock.warp(windowStart.getTime() - clock.clock.now().getTime() - MINUTE);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await scheduled(admin, id)).state).toBe('INSTALL_SCHEDULED');
+    expect(app!.patchbay.supervisor.getState().state).toBe('RUNNING');
+
+    clock.warp(MINUTE);
+    const done = await waitForJob(admin, id, ['SUCCEEDED', 'FAILED']);
+    expect(done.state).toBe('SUCCEEDED');
+    expect(await progress.ended).toEqual({ kind: 'completed' });
+    const states = progress.results.map((r) => (r.data as { updateProgress: { state: string } }).updateProgress.state);
+    expect(states).toContain('INSTALLING');
+    expect(states.at(-1)).toBe('SUCCEEDED');
+    const record = await scheduled(admin, id);
+    expect(record.installPlan).toBeNull();
+    expect(record.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['INSTALL_SCHEDULED', 'INSTALL_SCHEDULE_CANCELLED', 'INSTALL_REQUESTED']),
+    );
+    // The wait for calls planned with it was kept: none.
+    expect(done.steps.find((s) => s.step === 'DRAIN')?.message).toMatch(/^Not waiting for calls to end, as asked/);
+  });
+
+  it('after a restart past its window, does not install: it plans the next window, and installs there', async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-test-'));
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
+    expect(await install(admin, { jobId: id, when: 'NEXT_WINDOW' })).toMatchObject({ job: { state: 'INSTALL_SCHEDULED' } });
+    await app!.close();
+    app = null;
+
+    // Patchbay comes back half an hour after the window closed.
+    clock.warp(windowStart.getTime() + HOUR + 30 * MINUTE - clock.clock.now().getTime());
+    const again = await start(clock);
+    const record = await scheduled(again, id);
+    expect(record.state).toBe('INSTALL_SCHEDULED');
+    const nextStart = new Date(windowStart.getTime() + 24 * HOUR);
+    expect(record.installPlan).toMatchObject({ when: 'NEXT_WINDOW', plannedAt: nextStart.toISOString() });
+    expect(record.events.at(-1)).toEqual({ type: 'INSTALL_WINDOW_MISSED', detail: { code: 'INSTALL_WINDOW_MISSED' } });
+    const installed = await again.query<{ system: { version: string } }>('{ system { version } }');
+    expect(installed.data!.system.version).not.toBe('8.2.0');
+
+    clock.warp(nextStart.getTime() - clock.clock.now().getTime());
+    expect((await waitForJob(again, id, ['SUCCEEDED', 'FAILED'])).state).toBe('SUCCEEDED');
+  });
+
+  it('after a restart past its AT time and the grace, does not install: the job is STAGED again, the time missed recorded', async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-test-'));
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    const at = new Date(clock.clock.now().getTime() + HOUR);
+    expect(await install(admin, { jobId: id, when: 'AT', at: at.toISOString() })).toMatchObject({ job: { state: 'INSTALL_SCHEDULED' } });
+    await app!.close();
+    app = null;
+
+    clock.warp(at.getTime() + 10 * MINUTE - clock.clock.now().getTime());
+    const again = await start(clock);
+    const record = await scheduled(again, id);
+    expect(record.state).toBe('STAGED');
+    expect(record.installPlan).toBeNull();
+    expect(record.events.at(-1)).toEqual({ type: 'INSTALL_TIME_MISSED', detail: { code: 'INSTALL_TIME_MISSED' } });
+  });
+});
