@@ -21,16 +21,10 @@ export type JobState = (typeof JOB_STATES)[number];
 export const JOB_MODES = ['SEPARATE', 'DOWNLOAD_AND_INSTALL', 'RESTORE'] as const;
 export type JobMode = (typeof JOB_MODES)[number];
 
-/** A staged job waits for its installation: it still holds the one active slot. */
-export const ACTIVE_STATES: readonly JobState[] = [
-  'SCHEDULED',
-  'DOWNLOADING',
-  'DOWNLOADED',
-  'STAGED',
-  'INSTALL_SCHEDULED',
-  'INSTALLING',
-  'RESTORING',
-];
+const FINAL_STATES: readonly JobState[] = ['SUCCEEDED', 'CANCELLED', 'FAILED'];
+
+/** Every state but the final ones: a staged or scheduled job waits for its installation and still holds the one active slot. */
+export const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !FINAL_STATES.includes(s));
 
 const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   SCHEDULED: ['DOWNLOADING', 'CANCELLED', 'FAILED'],

@@ -2,7 +2,8 @@
  * Scheduled installation through the API of a real Patchbay (real SQLite, the real demo appliance)
  * with a clock that jumps ahead: refusals, a plan that installs in its window and not before,
  * reschedule and cancel, and restarts on the same home after a missed window (the plan moves to
- * the next window, which then installs) and after a missed AT time (the job waits for the admin).
+ * the next window, which then installs) and after a missed AT time (the job waits for the admin), and
+ * a refusal when the time comes (a full disk: recorded, the job STAGED again).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,7 +52,11 @@ async function setDailyWindow(client: HttpClient, clock: WarpClock, aheadMs: num
 describe('scheduled installation', () => {
   let app: TestApp | null = null;
   let home: string | null = null;
+  // A disk that fills up once `diskFull` is set: the installation is refused at its time.
+  let diskFull = false;
+  const freeSpace = async () => (diskFull ? 1024 : 1e12);
   afterEach(async () => {
+    diskFull = false;
     await app?.close();
     app = null;
     if (home) fs.rmSync(home, { recursive: true, force: true });
@@ -62,7 +67,7 @@ describe('scheduled installation', () => {
     app = await startTestApp({
       env: ENV,
       home: home ?? undefined,
-      options: { clock: clock.clock, install: { healthCheckTimeoutMs: 10_000 } },
+      options: { clock: clock.clock, freeSpace, install: { healthCheckTimeoutMs: 10_000 } },
     });
     await app.waitForState('RUNNING');
     return login(app);
@@ -192,5 +197,20 @@ describe('scheduled installation', () => {
     expect(record.state).toBe('STAGED');
     expect(record.installPlan).toBeNull();
     expect(record.events.at(-1)).toEqual({ type: 'INSTALL_TIME_MISSED', detail: { code: 'INSTALL_TIME_MISSED' } });
+  });
+
+  it('records a refusal when its time comes (the disk is full): the job is STAGED again, nothing begun', async () => {
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    const at = new Date(clock.clock.now().getTime() + HOUR);
+    expect(await install(admin, { jobId: id, when: 'AT', at: at.toISOString() })).toMatchObject({ job: { state: 'INSTALL_SCHEDULED' } });
+    diskFull = true;
+    clock.warp(HOUR);
+    const refused = await waitForJob(admin, id, ['STAGED', 'INSTALLING', 'FAILED']);
+    expect(refused.state).toBe('STAGED');
+    const record = await scheduled(admin, id);
+    expect(record.events.at(-1)).toEqual({ type: 'INSTALL_SCHEDULE_REFUSED', detail: { code: 'INSTALL_SCHEDULE_REFUSED' } });
+    expect(record.events.map((e) => e.type)).not.toContain('INSTALL_REQUESTED');
+    expect(app!.patchbay.supervisor.getState().state).toBe('RUNNING');
   });
 });

@@ -214,6 +214,7 @@ export const de: Messages = {
   'jobState.DOWNLOADING': 'Download läuft',
   'jobState.DOWNLOADED': 'Heruntergeladen',
   'jobState.STAGED': 'Bereitgestellt',
+  'jobState.INSTALL_SCHEDULED': 'Installation geplant',
   'jobState.CANCELLED': 'Abgebrochen',
   'jobState.FAILED': 'Fehlgeschlagen',
   'download.installButton': 'Herunterladen und installieren',

@@ -207,6 +207,7 @@ export const en = {
   'jobState.DOWNLOADING': 'Downloading',
   'jobState.DOWNLOADED': 'Downloaded',
   'jobState.STAGED': 'Staged',
+  'jobState.INSTALL_SCHEDULED': 'Installation scheduled',
   'jobState.CANCELLED': 'Cancelled',
   'jobState.FAILED': 'Failed',
   'download.installButton': 'Download and install',

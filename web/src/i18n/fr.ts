@@ -214,6 +214,7 @@ export const fr: Messages = {
   'jobState.DOWNLOADING': 'Téléchargement',
   'jobState.DOWNLOADED': 'Téléchargée',
   'jobState.STAGED': 'Préparée',
+  'jobState.INSTALL_SCHEDULED': 'Installation planifiée',
   'jobState.CANCELLED': 'Annulée',
   'jobState.FAILED': 'Échouée',
   'download.installButton': 'Télécharger et installer',
