@@ -323,6 +323,8 @@ export const de: Messages = {
   'restore.error.unknown': 'Die Wiederherstellung konnte nicht gestartet werden: {message}',
   'install.error.NOT_INSTALLABLE': 'Diese Version kann jetzt nicht installiert werden; die Gründe stehen oben.',
   'install.error.JOB_NOT_READY': 'Der Download ist noch nicht abgeschlossen: Installieren Sie, sobald er bereit ist.',
+  'install.error.NO_MAINTENANCE_WINDOW':
+    'Es ist kein Wartungsfenster eingerichtet: Richten Sie eines auf der Seite Wartung ein, oder installieren Sie jetzt oder zu einem gewählten Zeitpunkt.',
   'install.error.JOB_ALREADY_ACTIVE':
     'Ein anderer Download oder eine andere Installation ist aktiv: Schließen Sie sie zuerst ab oder brechen Sie sie ab.',
   'install.error.WARNINGS_NOT_ACKNOWLEDGED': 'Bestätigen Sie, dass Sie die Modulwarnungen gelesen haben.',

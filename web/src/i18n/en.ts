@@ -309,6 +309,8 @@ export const en = {
   'restore.error.unknown': 'The restore could not be started: {message}',
   'install.error.NOT_INSTALLABLE': 'This version cannot be installed now; see the reasons above.',
   'install.error.JOB_NOT_READY': 'The download is not finished yet: install once it is ready.',
+  'install.error.NO_MAINTENANCE_WINDOW':
+    'No maintenance window is set: set one on the Maintenance page, or install now or at a chosen time.',
   'install.error.JOB_ALREADY_ACTIVE': 'Another download or installation is active: finish or cancel it first.',
   'install.error.WARNINGS_NOT_ACKNOWLEDGED': 'Confirm that you have read the module warnings.',
   'install.error.INSUFFICIENT_DISK': 'Not enough free disk space for the backup and the new release: {needed} needed, {free} free.',

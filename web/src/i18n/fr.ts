@@ -323,6 +323,8 @@ export const fr: Messages = {
   'restore.error.unknown': "La restauration n'a pas pu être lancée : {message}",
   'install.error.NOT_INSTALLABLE': 'Cette version ne peut pas être installée maintenant ; voir les raisons ci-dessus.',
   'install.error.JOB_NOT_READY': "Le téléchargement n'est pas encore terminé : installez dès qu'il est prêt.",
+  'install.error.NO_MAINTENANCE_WINDOW':
+    'Aucune fenêtre de maintenance n’est définie : définissez-en une sur la page Maintenance, ou installez maintenant ou à l’heure de votre choix.',
   'install.error.JOB_ALREADY_ACTIVE': "Un autre téléchargement ou une autre installation est en cours : terminez-le ou annulez-le d'abord.",
   'install.error.WARNINGS_NOT_ACKNOWLEDGED': 'Confirmez avoir lu les avertissements sur les modules.',
   'install.error.INSUFFICIENT_DISK':
