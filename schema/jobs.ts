@@ -317,7 +317,7 @@ builder.mutationFields((t) => ({
     type: CancelJobSuccess,
     authScopes: { operate: true },
     description:
-      'Cancels a scheduled, running or staged download and removes its files; or calls off an installation while it waits for its calls to end (new calls are accepted again, a staged download stays STAGED). An installation past that wait cannot be cancelled.',
+      'Cancels a scheduled, running or staged download and removes its files; or cancels a scheduled installation (INSTALL_SCHEDULED: the job is STAGED again, its files kept); or calls off an installation while it waits for its calls to end (new calls are accepted again, a staged download stays STAGED). An installation past that wait cannot be cancelled.',
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelJobResult' } },
     args: { id: t.arg.id() },
     resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.install.cancel(ctx.principal!, String(id)) }),
