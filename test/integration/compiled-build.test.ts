@@ -11,27 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../helpers/graphql-clients.js';
+import { pidAlive, waitForOutput } from '../helpers/process-output.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const m = output().match(pattern);
-    if (m) return m;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${pattern} in output:\n${output()}`);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the compiled build', () => {
   // Inside the checkout (gitignored .tmp/), as dist/ is: the build finds the project root above it.
@@ -87,8 +69,8 @@ describe('the compiled build', () => {
     const exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
     const output = () => out;
 
-    const [, password] = await waitFor(output, /Initial password for user "admin": (\S+)/);
-    const [, url] = await waitFor(output, /listening on (http:\/\/\S+)/);
+    const [, password] = await waitForOutput(output, /Initial password for user "admin": (\S+)/);
+    const [, url] = await waitForOutput(output, /listening on (http:\/\/\S+)/);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     const client = new HttpClient(url!);
