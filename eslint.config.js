@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', '.tmp/', 'web/dist/', 'web/src/graphql/generated/', 'server/demo/appliance/**/*.cjs'] },
+  { ignores: ['node_modules/', 'dist/', 'var/', '.tmp/', 'web/dist/', 'web/src/graphql/generated/', 'server/demo/appliance/**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
@@ -17,7 +17,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
-    files: ['server/**/*.ts', 'schema/**/*.ts', 'test/**/*.ts', '*.ts', '*.js'],
+    files: ['server/**/*.ts', 'server/**/*.mjs', 'schema/**/*.ts', 'test/**/*.ts', '*.ts', '*.js'],
     languageOptions: { globals: globals.node },
   },
   {

@@ -27,6 +27,7 @@ import { SystemInfoRepository } from './repositories/system-info.repository.js';
 import { MaintenanceService } from './services/maintenance.service.js';
 import type { ApplianceSupervisor } from './services/appliance-supervisor.js';
 import type { InstallEngine } from './services/install/install-engine.js';
+import { projectPath } from './project-root.js';
 import { ensureWebBuilt } from './web-build.js';
 import { wireAccounts } from './wiring/accounts.wiring.js';
 import { wireAppliance } from './wiring/appliance.wiring.js';
@@ -58,7 +59,7 @@ export interface Patchbay {
   stop(): Promise<void>;
 }
 
-const NODE_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
+const NODE_MODULES = projectPath('node_modules');
 
 export async function startPatchbay(config: Readonly<Config>, options: PatchbayOptions = {}): Promise<Patchbay> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -257,9 +258,12 @@ export function exitOnSignals(patchbay: Patchbay | Promise<Patchbay>, logger: Lo
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** Runs Patchbay as a program: `node dist/server/main.js` directly, or `server/start.mjs` once it has built. */
+export function runAsProgram(): void {
   main().catch((err: unknown) => {
     process.stderr.write(`patchbay: could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runAsProgram();

@@ -4,10 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from './adapters/logger.js';
+import { projectPath } from './project-root.js';
 
-export const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
+export const WEB_ROOT = projectPath('web');
 export const WEB_DIST = path.join(WEB_ROOT, 'dist');
 
 export async function ensureWebBuilt(logger: Logger): Promise<string> {

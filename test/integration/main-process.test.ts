@@ -10,13 +10,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../helpers/graphql-clients.js';
+import { pidAlive, waitForOutput } from '../helpers/process-output.js';
 import { makeTestCertificate, presentedFingerprint } from '../helpers/tls.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
- * `npm start` runs tsx, which relays SIGINT and SIGTERM to the Node process it starts but not SIGHUP:
+ * `tsx server/main.ts` (`npm run dev:server`) relays SIGINT and SIGTERM to the Node process it starts but not SIGHUP:
  * `direct` runs that Node process itself, as the systemd unit of docs/deploy.md does.
  */
 function run(
@@ -30,25 +31,6 @@ function run(
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
-}
-
-async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const m = output().match(pattern);
-    if (m) return m;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${pattern} in output:\n${output()}`);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('server/main.ts as a process', () => {
@@ -69,8 +51,8 @@ describe('server/main.ts as a process', () => {
     const env = { PORT: '0', PATCHBAY_HOME: dir, PATCHBAY_ADMIN_PASSWORD: '', PATCHBAY_DEMO_CALL_INTERVAL_MS: '0' };
     const first = run(env);
     children.push(first.child);
-    const [, password] = await waitFor(first.output, /Initial password for user "admin": (\S+)/);
-    const [, url] = await waitFor(first.output, /listening on (http:\/\/\S+)/);
+    const [, password] = await waitForOutput(first.output, /Initial password for user "admin": (\S+)/);
+    const [, url] = await waitForOutput(first.output, /listening on (http:\/\/\S+)/);
     const client = new HttpClient(url!);
     const login = await client.login('admin', password!);
     expect(login.data).toMatchObject({ login: { __typename: 'LoginSuccess' } });
@@ -90,7 +72,7 @@ describe('server/main.ts as a process', () => {
     // A second start keeps the account and prints no password.
     const second = run(env);
     children.push(second.child);
-    await waitFor(second.output, /listening on/);
+    await waitForOutput(second.output, /listening on/);
     expect(second.output()).not.toMatch(/Initial password/);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -124,8 +106,11 @@ describe('server/main.ts as a process', () => {
     };
     const first = run(env, { direct: true });
     children.push(first.child);
-    const [, fingerprint] = await waitFor(first.output, /TLS certificate \(self-signed, made now\): \S+\n {2}SHA-256 fingerprint: (\S+)/);
-    const [, port] = await waitFor(first.output, /listening on https:\/\/0\.0\.0\.0:(\d+)/);
+    const [, fingerprint] = await waitForOutput(
+      first.output,
+      /TLS certificate \(self-signed, made now\): \S+\n {2}SHA-256 fingerprint: (\S+)/,
+    );
+    const [, port] = await waitForOutput(first.output, /listening on https:\/\/0\.0\.0\.0:(\d+)/);
     const certFile = path.join(dir, 'tls', 'self-signed.crt');
     const keyFile = path.join(dir, 'tls', 'self-signed.key');
     expect(fingerprint).toBe(new X509Certificate(fs.readFileSync(certFile)).fingerprint256);
@@ -136,7 +121,7 @@ describe('server/main.ts as a process', () => {
     fs.copyFileSync(replacement.certFile, certFile);
     fs.copyFileSync(replacement.keyFile, keyFile);
     first.child.kill('SIGHUP');
-    await waitFor(first.output, /"msg":"TLS certificate reloaded"/);
+    await waitForOutput(first.output, /"msg":"TLS certificate reloaded"/);
     expect(await presentedFingerprint(Number(port))).toBe(replacement.fingerprint256);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -144,7 +129,7 @@ describe('server/main.ts as a process', () => {
     // A later start reuses the pair in <home>/tls/ rather than making a new one.
     const second = run(env);
     children.push(second.child);
-    const [, again] = await waitFor(
+    const [, again] = await waitForOutput(
       second.output,
       /TLS certificate \(self-signed, made on an earlier start\): \S+\n {2}SHA-256 fingerprint: (\S+)/,
     );

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForOutput } from '../helpers/process-output.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -33,16 +34,6 @@ function withoutPatchbaySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('PATCHBAY_')));
 }
 
-async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const m = output().match(pattern);
-    if (m) return m;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${pattern} in output:\n${output()}`);
-}
-
 describe('the README API examples', () => {
   let dir: string;
   let patchbay: ChildProcess;
@@ -62,9 +53,9 @@ describe('the README API examples', () => {
     });
     patchbay.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     patchbay.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    password = (await waitFor(() => out, /Initial password for user "admin": (\S+)/))[1]!;
-    licencePath = (await waitFor(() => out, /Demo upgrade licence to import: (\S+)/))[1]!;
-    url = (await waitFor(() => out, /listening on (http:\/\/\S+)/))[1]!;
+    password = (await waitForOutput(() => out, /Initial password for user "admin": (\S+)/, 60_000))[1]!;
+    licencePath = (await waitForOutput(() => out, /Demo upgrade licence to import: (\S+)/, 60_000))[1]!;
+    url = (await waitForOutput(() => out, /listening on (http:\/\/\S+)/, 60_000))[1]!;
   }, 90_000);
 
   afterAll(async () => {

@@ -5,12 +5,13 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { InstalledModule } from '../../domain/system.js';
 import type { ApplianceLayout } from './appliance-layout.js';
 import { fsyncDir } from '../fs.js';
+import { projectPath } from '../../project-root.js';
 
-export const DEMO_APPLIANCE_SOURCE = fileURLToPath(new URL('../../demo/appliance', import.meta.url));
+// The .cjs programs are not compiled: the build runs them from the source tree.
+export const DEMO_APPLIANCE_SOURCE = projectPath('server', 'demo', 'appliance');
 
 export const DEMO_MODULES: (InstalledModule & { supportedSystem: string })[] = [
   { id: 'fax', name: 'Fax', version: '2.0.0', enabled: true, supportedSystem: '>=8.0.0 <9.0.0' },
