@@ -14,18 +14,18 @@ import { pidAlive, waitForOutput } from '../helpers/process-output.js';
 import { makeTestCertificate, presentedFingerprint } from '../helpers/tls.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
- * `tsx server/main.ts` (`npm run dev:server`) relays SIGINT and SIGTERM to the Node process it starts but not SIGHUP:
- * `direct` runs that Node process itself, as the systemd unit of docs/deploy.md does.
+ * One Node process that gets the signals itself, as `npm start` (server/start.mjs) and the systemd
+ * unit of docs/deploy.md run it, here on the sources (the compiled build: compiled-build.test.ts).
+ * Not `tsx server/main.ts`: its relay process stands between the signal and Patchbay (and passes no SIGHUP).
  */
-function run(
-  env: Record<string, string>,
-  { direct = false } = {},
-): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const [command, args] = direct ? [process.execPath, ['--import', 'tsx', 'server/main.ts']] : [TSX, ['server/main.ts']];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,7 +104,7 @@ describe('server/main.ts as a process', () => {
       PATCHBAY_ADMIN_PASSWORD: 'correct horse battery staple',
       PATCHBAY_DEMO_CALL_INTERVAL_MS: '0',
     };
-    const first = run(env, { direct: true });
+    const first = run(env);
     children.push(first.child);
     const [, fingerprint] = await waitForOutput(
       first.output,
