@@ -72,7 +72,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     streamsPerCredential: streamCaps.streamsPerCredential,
   });
-  const yoga = createGraphqlHandler({ services, logger, limits, streams, requestFacts: factsOf });
+  const yoga = createGraphqlHandler({ services, logger, limits, streams });
 
   const serveStatic = deps.webDist ? createStaticHandler(deps.webDist, logger) : null;
   const serveGraphiql = deps.graphiql ? createGraphiqlHandler(services.accounts, logger) : null;
@@ -146,7 +146,7 @@ export function buildApp(deps: AppDeps): App {
         );
         return;
       }
-      void yoga(req, res, { req, res });
+      void yoga(req, res, { req, res, facts });
       return;
     }
     if (serveStatic) {

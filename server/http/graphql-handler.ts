@@ -34,6 +34,8 @@ export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCo
 export interface ServerContext {
   req?: IncomingMessage;
   res?: ServerResponse;
+  /** The request's client as the HTTP server worked it out (TLS, address; proxies accounted for). */
+  facts?: RequestFacts;
   ws?: { credential: Credential; address: string | null; userAgent: string | null };
 }
 
@@ -45,8 +47,6 @@ export interface GraphqlHandlerDeps {
   limits: QueryLimits;
   /** Where every subscription registers, to end with its credential. */
   streams: OpenStreams;
-  /** The request's client: TLS or not (the cookie's `Secure`) and address, proxies accounted for. */
-  requestFacts(req: IncomingMessage): RequestFacts;
 }
 
 type TaggedError = GraphQLError & { extensions: Record<string, unknown> };
@@ -141,8 +141,8 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
           cookies: null,
         };
       }
-      const { request, req } = initial;
-      const { secure, address } = req ? deps.requestFacts(req) : { secure: false, address: null };
+      const { request, facts } = initial;
+      const { secure, address } = facts ?? { secure: false, address: null };
       const bearer = readBearer(request.headers.get('authorization'));
       const cookie = readCookie(request.headers.get('cookie') ?? undefined, SESSION_COOKIE);
       // A bearer token wins: it is explicit, whereas a cookie is ambient.
