@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { callsOf, outcomeOf, parseSippMessages } from '../helpers/sipp.js';
 
 const SEP = (t: string) => `----------------------------------------------- 2026-12-01 ${t}`;
-const sent = (t: string, start: string, callId: string, cseq: string) =>
-  [SEP(t), 'UDP message sent (300 bytes):', '', start, `Call-ID: ${callId}`, `CSeq: ${cseq}`, 'Content-Length: 0', '', ''].join('\n');
-const received = (t: string, start: string, callId: string, cseq: string) =>
-  [SEP(t), 'UDP message received [300] bytes :', '', start, `Call-ID: ${callId}`, `CSeq: ${cseq}`, 'Content-Length: 0', '', ''].join('\n');
+/** One message of a SIPp trace as SIPp writes it, with its separator line, its direction and its start line. */
+const message = (head: string) => (t: string, start: string, callId: string, cseq: string) =>
+  [SEP(t), head, '', start, `Call-ID: ${callId}`, `CSeq: ${cseq}`, 'Content-Length: 0', '', ''].join('\n');
+const sent = message('UDP message sent (300 bytes):');
+const received = message('UDP message received [300] bytes :');
 
 const trace = [
   sent('10:00:00.000000', 'INVITE sip:service@127.0.0.1:5060 SIP/2.0', 'a', '1 INVITE'),
