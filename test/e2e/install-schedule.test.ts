@@ -7,53 +7,34 @@
  * the window starts half a minute after its `now`, and the browser's clock is set to the server's.
  */
 import { DateTime } from 'luxon';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Clock, systemClock } from '../../server/adapters/clock.js';
 import { WEB_DIST } from '../../server/web-build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { browserCases } from '../helpers/browser.js';
 import type { HttpClient } from '../helpers/graphql-clients.js';
 import { watchInstallation } from '../helpers/e2e-install.js';
-import { job, plannedModules, stageDownload } from '../helpers/install-api.js';
+import { job, stageForInstall } from '../helpers/install-api.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const ZONE = 'Europe/Berlin';
 const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 
 describe('a scheduled installation in Chromium', () => {
-  let browser: Browser;
+  const cases = browserCases();
   let offsetMs = 0;
   const clock: Clock = { ...systemClock, now: () => new Date(Date.now() + offsetMs) };
-  const apps: TestApp[] = [];
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    for (const app of apps.splice(0)) await app.close();
+  afterEach(() => {
     offsetMs = 0;
   });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
-  /** A fresh demo with 8.2.0 downloaded and staged through the API, its first estimate taken. */
+  /** A fresh demo with 8.2.0 staged through the API, its first estimate taken. */
   async function staged(): Promise<{ app: TestApp; admin: HttpClient; jobId: string }> {
     const app = await startTestApp({ env: { PATCHBAY_TIME_ZONE: ZONE }, options: { webDist: WEB_DIST, clock } });
-    apps.push(app);
+    cases.apps.push(app);
     await app.waitForState('RUNNING');
     const admin = await app.admin();
-    const check = await admin.query<{ checkForUpdates: { __typename: string } }>('mutation { checkForUpdates { __typename } }');
-    expect(check.data?.checkForUpdates.__typename).toBe('CheckForUpdatesSuccess');
-    const jobId = await stageDownload(admin, '8.2.0', await plannedModules(admin, '8.2.0'));
-    // The first estimate measures the disk's copy speed: taken here, so that the dialog's is quick.
-    const estimate = await admin.query<{ installEstimate: { __typename: string } }>(
-      'query ($id: ID!) { installEstimate(jobId: $id) { __typename } }',
-      { id: jobId },
-    );
-    expect(estimate.data?.installEstimate.__typename).toBe('InstallEstimate');
+    const jobId = await stageForInstall(admin, '8.2.0');
     return { app, admin, jobId };
   }
 
@@ -67,8 +48,8 @@ describe('a scheduled installation in Chromium', () => {
 
   /** A page in Berlin whose clock starts at `time` and runs on, logged in on the Updates page. */
   async function updatesPage(app: TestApp, time: Date): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: ZONE });
-    contexts.push(context);
+    const context = await cases.browser.newContext({ locale: 'en-US', timezoneId: ZONE });
+    cases.contexts.push(context);
     await context.clock.install({ time });
     const page = await context.newPage();
     await page.goto(`${app.url}/updates`);
