@@ -59,7 +59,7 @@ export function sharedSubscriptionsPlugin(): Plugin<Context> {
     let text = printed.get(args.document);
     if (text === undefined) printed.set(args.document, (text = print(args.document)));
     const principal = (args.contextValue as Context).principal;
-    return [authorizationClass(principal), args.operationName ?? '', stableJson(args.variableValues), text].join('\n');
+    return [authorizationClass(principal), args.operationName ?? '', stableJson(args.variableValues ?? {}), text].join('\n');
   };
 
   const executeOnce = (args: ExecutionArgs, key: string, payload: unknown): Executed => {
