@@ -16,6 +16,9 @@ import {
   unattendedModules,
   validateUnattendedPolicy,
 } from '../../server/domain/unattended.js';
+import { de as deWords } from '../../web/src/i18n/de.js';
+import { en as enWords } from '../../web/src/i18n/en.js';
+import { fr as frWords } from '../../web/src/i18n/fr.js';
 import { messages as de } from '../../web/src/i18n/notices/unattended.de.js';
 import { messages as en } from '../../web/src/i18n/notices/unattended.en.js';
 import { messages as fr } from '../../web/src/i18n/notices/unattended.fr.js';
@@ -167,12 +170,15 @@ describe('validateUnattendedPolicy', () => {
   });
 });
 
-describe('the words of its notices', () => {
+describe('its words', () => {
   it.each([
-    ['en', en],
-    ['de', de],
-    ['fr', fr],
-  ] as const)('%s has every code', (_locale, messages) => {
-    expect(UNATTENDED_NOTICE_CODES.filter((c) => !messages[`notice.${c}`])).toEqual([]);
+    ['en', enWords, en],
+    ['de', deWords, de],
+    ['fr', frWords, fr],
+  ] as const)('in %s: every notice code, each kind, the refusal and an unreachable server', (_locale, words, notices) => {
+    const catalog = words as Record<string, string>;
+    const keys = ['unattended.kind.PATCH', 'unattended.kind.ANY', 'unattended.error.NO_MAINTENANCE_WINDOW', 'unattended.error.NETWORK'];
+    expect(keys.filter((k) => !catalog[k])).toEqual([]);
+    expect(UNATTENDED_NOTICE_CODES.filter((c) => !notices[`notice.${c}`])).toEqual([]);
   });
 });

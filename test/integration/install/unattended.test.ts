@@ -18,8 +18,11 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const ENV = { PATCHBAY_SESSION_IDLE_MINUTES: '1440', PATCHBAY_SESSION_ABSOLUTE_HOURS: '48' };
 
-/** A patch of the installed 8.1.0, whose module plan has nothing to acknowledge (Fax 2.0.1 runs on it). */
-const PATCH_8_1_1 = { version: '8.1.1', dataSchemaVersion: 1, upgradableFrom: '>=8.0.0 <8.1.1' };
+/**
+ * A patch of the installed 8.1.0, whose module plan has nothing to acknowledge (Fax 2.0.1 runs on
+ * it); 4 MiB, so that a bandwidth cap keeps its download going for a few seconds.
+ */
+const PATCH_8_1_1 = { version: '8.1.1', dataSchemaVersion: 1, upgradableFrom: '>=8.0.0 <8.1.1', paddingBytes: 4 * 1024 * 1024 };
 /** A major that Fax and Call Center 3 do not follow: its module plan has warnings to acknowledge. */
 const MAJOR_9_0_0 = { ...RELEASE_8_2_0, version: '9.0.0', modules: [], upgradableFrom: '>=8.0.0 <10.0.0' };
 
@@ -90,6 +93,7 @@ describe('unattended policy', () => {
   let dir: string;
   let feed: InstallFeed;
   let app: TestApp | null = null;
+  let home: string | null = null;
 
   beforeAll(async () => {
     dir = tmpDir('unattended');
@@ -101,6 +105,8 @@ describe('unattended policy', () => {
   afterEach(async () => {
     await app?.close();
     app = null;
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+    home = null;
   });
   afterAll(async () => {
     await feed?.close();
@@ -108,9 +114,23 @@ describe('unattended policy', () => {
   });
 
   async function start(clock: WarpClock): Promise<HttpClient> {
-    app = await startTestApp({ env: { ...ENV, ...feed.env }, options: { clock: clock.clock, install: { healthCheckTimeoutMs: 10_000 } } });
+    app = await startTestApp({
+      env: { ...ENV, ...feed.env },
+      home: home ?? undefined,
+      options: { clock: clock.clock, install: { healthCheckTimeoutMs: 10_000 } },
+    });
     await app.waitForState('RUNNING');
     return app.admin();
+  }
+
+  /** A daily window two hours ahead, the policy on with `kind`, the licence imported and a check made. */
+  async function policyOn(kind: string): Promise<{ clock: WarpClock; admin: HttpClient; windowStart: Date }> {
+    const clock = warpClock();
+    const admin = await start(clock);
+    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
+    expect(await setPolicy(admin, true, kind)).toEqual({ __typename: 'UnattendedPolicy' });
+    await prepareForInstall(admin, feed);
+    return { clock, admin, windowStart };
   }
 
   it('is off by default: a check downloads nothing and records nothing', async () => {
@@ -121,11 +141,7 @@ describe('unattended policy', () => {
   });
 
   it('downloads the patch after a check, plans it for the next window as the policy, once, and installs it there', async () => {
-    const clock = warpClock();
-    const admin = await start(clock);
-    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
-    expect(await setPolicy(admin, true, 'PATCH')).toEqual({ __typename: 'UnattendedPolicy' });
-    await prepareForInstall(admin, feed);
+    const { clock, admin, windowStart } = await policyOn('PATCH');
 
     const planned = await policyJob(admin, ['INSTALL_SCHEDULED', 'FAILED', 'CANCELLED']);
     expect(planned).toMatchObject({
@@ -152,11 +168,7 @@ describe('unattended policy', () => {
   });
 
   it('does not take a release whose module plan needs an acknowledgement: it waits, the reason recorded', async () => {
-    const clock = warpClock();
-    const admin = await start(clock);
-    await setDailyWindow(admin, clock, 2 * HOUR);
-    expect(await setPolicy(admin, true, 'ANY')).toEqual({ __typename: 'UnattendedPolicy' });
-    await prepareForInstall(admin, feed);
+    const { admin } = await policyOn('ANY');
 
     const { lastOutcome } = await policy(admin);
     expect(lastOutcome?.detail.code).toBe('UNATTENDED_NEEDS_ACKNOWLEDGEMENT');
@@ -165,11 +177,7 @@ describe('unattended policy', () => {
   });
 
   it('refuses the planned installation at its hour when the licence no longer allows it: STAGED again, the reason recorded', async () => {
-    const clock = warpClock();
-    const admin = await start(clock);
-    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
-    expect(await setPolicy(admin, true, 'PATCH')).toEqual({ __typename: 'UnattendedPolicy' });
-    await prepareForInstall(admin, feed);
+    const { clock, admin, windowStart } = await policyOn('PATCH');
     const planned = await policyJob(admin, ['INSTALL_SCHEDULED', 'FAILED', 'CANCELLED']);
     expect(planned.state).toBe('INSTALL_SCHEDULED');
 
@@ -193,5 +201,29 @@ describe('unattended policy', () => {
     });
     expect(refused.events.map((e) => e.type)).not.toContain('INSTALL_REQUESTED');
     expect(app!.patchbay.supervisor.getState().state).toBe('RUNNING');
+  });
+
+  it('after a restart during its download, follows it again and plans it once it is staged', async () => {
+    home = tmpDir('unattended-home');
+    const clock = warpClock();
+    const admin = await start(clock);
+    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
+    expect(await setPolicy(admin, true, 'PATCH')).toEqual({ __typename: 'UnattendedPolicy' });
+    // 1 MiB/s: the 4 MiB bundle is still downloading when Patchbay stops.
+    await admin.query('mutation { setUpdateSettings(downloadBandwidthLimit: 1048576) { __typename } }');
+    await prepareForInstall(admin, feed);
+    const downloading = await policyJob(admin, ['SCHEDULED', 'DOWNLOADING', 'STAGED', 'INSTALL_SCHEDULED']);
+    expect(['SCHEDULED', 'DOWNLOADING']).toContain(downloading.state);
+    await app!.close();
+    app = null;
+
+    const again = await start(clock);
+    const planned = await policyJob(again, ['INSTALL_SCHEDULED', 'STAGED', 'FAILED', 'CANCELLED']);
+    expect(planned).toMatchObject({
+      id: downloading.id,
+      state: 'INSTALL_SCHEDULED',
+      installPlan: { when: 'NEXT_WINDOW', plannedAt: windowStart.toISOString(), scheduledBy: 'unattended policy' },
+    });
+    expect((await waitForJob(again, planned.id, ['INSTALL_SCHEDULED'])).events.map((e) => e.type)).toContain('RESUMED');
   });
 });
