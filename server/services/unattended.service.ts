@@ -186,8 +186,10 @@ export class UnattendedService {
   private downloadEnded(jobId: string): void {
     const job = this.deps.jobs.find(jobId);
     if (!job) return;
-    if (job.state === 'STAGED') this.plan(job);
-    else this.record(unattendedNotices.downloadEnded(job.targetVersion, job.state));
+    // Turned off meanwhile: the staged job stays for the admin to install.
+    if (job.state === 'STAGED') {
+      if (this.get().enabled) this.plan(job);
+    } else this.record(unattendedNotices.downloadEnded(job.targetVersion, job.state));
   }
 
   /** Plans a staged job of the policy in the next window, with the admin's drain defaults. */
