@@ -58,6 +58,7 @@ export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { channel: 'stable', chec
 
 export class UpdatesService {
   private running: Promise<UpdateCheckRow> | null = null;
+  private readonly afterSuccess: ((check: UpdateCheckRow) => Promise<void>)[] = [];
 
   constructor(
     private readonly feed: FeedSource,
@@ -68,6 +69,14 @@ export class UpdatesService {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Work to do after each successful check, manual or scheduled (the unattended policy), before the
+   * check answers; a failure of it is logged and the check stands.
+   */
+  onSuccessfulCheck(listener: (check: UpdateCheckRow) => Promise<void>): void {
+    this.afterSuccess.push(listener);
+  }
 
   /** "Search now": the recorded check when it succeeded, else why the feed could not be used. */
   async searchNow(): Promise<{ check: UpdateCheckRow } | FeedFailure> {
@@ -116,7 +125,11 @@ export class UpdatesService {
     this.repo.saveCatalog(feed.catalog, feed.targets, this.clock.now());
     const found = (await this.availableVersions(null)).length;
     this.logger.info('update check', { trigger, outcome: 'SUCCEEDED', versionsFound: found });
-    return this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
+    const check = this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
+    for (const listener of this.afterSuccess) {
+      await listener(check).catch((err: unknown) => this.logger.error('work after the update check failed', { trigger, err }));
+    }
+    return check;
   }
 
   /** Resolves once no check is running (for a clean shutdown). */

@@ -683,3 +683,35 @@ export const SetMaintenanceWindowsMutation = graphql(`
     }
   }
 `);
+
+export const UnattendedPolicyQuery = graphql(`
+  query UnattendedPolicy {
+    unattendedPolicy {
+      enabled
+      kind
+      lastOutcome {
+        at
+        message
+        detail {
+          ...NoticeFields
+        }
+      }
+    }
+  }
+`);
+
+export const SetUnattendedPolicyMutation = graphql(`
+  mutation SetUnattendedPolicy($input: SetUnattendedPolicyInput!) {
+    setUnattendedPolicy(input: $input) {
+      __typename
+      ... on UnattendedPolicy {
+        enabled
+        kind
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);

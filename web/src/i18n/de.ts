@@ -531,4 +531,14 @@ export const de: Messages = {
   'schedule.error.JOB_NOT_CANCELLABLE': 'Die Installation hat schon begonnen und lässt sich nicht mehr absagen.',
   'schedule.error.NETWORK': 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   'schedule.error.unknown': 'Die Planung ließ sich nicht ändern: {message}',
+  'unattended.title': 'Automatische Installation',
+  'unattended.intro':
+    'Aus, solange Sie sie nicht einschalten. Nach jeder erfolgreichen Update-Suche wird die nächste Version der gewählten Art heruntergeladen und im nächsten Wartungsfenster installiert. Eine Version mit Modulwarnungen, die Sie bestätigen müssen, wartet auf Sie; vorgeschriebene Zwischenversionen werden zuerst installiert, und die Lizenzen werden zu Beginn des Fensters erneut geprüft.',
+  'unattended.enabled': 'Updates nach dem Download automatisch im nächsten Wartungsfenster installieren',
+  'unattended.kind': 'Welche Updates',
+  'unattended.kind.PATCH': 'Patch-Versionen der installierten Version (z. B. 8.1.0 auf 8.1.3)',
+  'unattended.kind.ANY': 'Jede Version, die die Lizenzen erlauben, eine vorgeschriebene Zwischenstufe nach der anderen',
+  'unattended.last': 'Letzte Suche ({time}):',
+  'unattended.error.NO_MAINTENANCE_WINDOW': 'Richten Sie zuerst ein Wartungsfenster ein: Automatische Installationen laufen nur darin.',
+  'unattended.error.NETWORK': 'Der Server ist nicht erreichbar; es wurde nichts gespeichert.',
 };

@@ -508,6 +508,16 @@ export const en = {
   'schedule.error.JOB_NOT_CANCELLABLE': 'The installation has already started and can no longer be cancelled.',
   'schedule.error.NETWORK': 'The server cannot be reached. Check the connection and try again.',
   'schedule.error.unknown': 'The plan could not be changed: {message}',
+  'unattended.title': 'Automatic installation',
+  'unattended.intro':
+    'Off unless you turn it on. After each successful update check, the next release of the chosen kind is downloaded and installed in the next maintenance window. A release whose module warnings need your acknowledgement waits for you, required intermediate versions are installed first, and the licences are checked again when the window comes.',
+  'unattended.enabled': 'Install updates automatically in the next maintenance window once downloaded',
+  'unattended.kind': 'Which updates',
+  'unattended.kind.PATCH': 'Patch releases of the installed version (e.g. 8.1.0 to 8.1.3)',
+  'unattended.kind.ANY': 'Any release the licences allow, one required step at a time',
+  'unattended.last': 'Last check ({time}):',
+  'unattended.error.NO_MAINTENANCE_WINDOW': 'Set a maintenance window first: automatic installations only run inside one.',
+  'unattended.error.NETWORK': 'The server cannot be reached; nothing was saved.',
 };
 
 export type MessageKey = keyof typeof en;

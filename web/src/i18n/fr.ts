@@ -529,4 +529,15 @@ export const fr: Messages = {
   'schedule.error.JOB_NOT_CANCELLABLE': 'L’installation a déjà commencé et ne peut plus être annulée.',
   'schedule.error.NETWORK': 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
   'schedule.error.unknown': 'La planification n’a pas pu être modifiée : {message}',
+  'unattended.title': 'Installation automatique',
+  'unattended.intro':
+    'Désactivée tant que vous ne l’activez pas. Après chaque recherche de mises à jour réussie, la prochaine version du type choisi est téléchargée puis installée dans la prochaine fenêtre de maintenance. Une version dont les avertissements de modules demandent votre confirmation vous attend, les versions intermédiaires obligatoires sont installées d’abord, et les licences sont vérifiées à nouveau à l’ouverture de la fenêtre.',
+  'unattended.enabled': 'Installer automatiquement les mises à jour dans la prochaine fenêtre de maintenance une fois téléchargées',
+  'unattended.kind': 'Quelles mises à jour',
+  'unattended.kind.PATCH': 'Les correctifs de la version installée (par ex. de 8.1.0 à 8.1.3)',
+  'unattended.kind.ANY': 'Toute version permise par les licences, une étape obligatoire après l’autre',
+  'unattended.last': 'Dernière recherche ({time}) :',
+  'unattended.error.NO_MAINTENANCE_WINDOW':
+    'Définissez d’abord une fenêtre de maintenance : les installations automatiques n’ont lieu que dans une fenêtre.',
+  'unattended.error.NETWORK': 'Le serveur est injoignable ; rien n’a été enregistré.',
 };

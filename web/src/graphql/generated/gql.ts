@@ -52,6 +52,8 @@ type Documents = {
     "\n  mutation InstallNow($jobId: ID!) {\n    installNow(jobId: $jobId) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.InstallNowDocument,
     "\n  query Maintenance {\n    maintenanceWindows {\n      timeZone\n      openUntil\n      windows {\n        days\n        start\n        lengthMinutes\n      }\n    }\n    nextMaintenanceWindows(first: 3) {\n      __typename\n      ... on NextMaintenanceWindows {\n        timeZone\n        occurrences {\n          window\n          start\n          end\n          localStart\n          localEnd\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.MaintenanceDocument,
     "\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n": typeof types.SetMaintenanceWindowsDocument,
+    "\n  query UnattendedPolicy {\n    unattendedPolicy {\n      enabled\n      kind\n      lastOutcome {\n        at\n        message\n        detail {\n          ...NoticeFields\n        }\n      }\n    }\n  }\n": typeof types.UnattendedPolicyDocument,
+    "\n  mutation SetUnattendedPolicy($input: SetUnattendedPolicyInput!) {\n    setUnattendedPolicy(input: $input) {\n      __typename\n      ... on UnattendedPolicy {\n        enabled\n        kind\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.SetUnattendedPolicyDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      username\n      authMethod\n    }\n  }\n": types.MeDocument,
@@ -92,6 +94,8 @@ const documents: Documents = {
     "\n  mutation InstallNow($jobId: ID!) {\n    installNow(jobId: $jobId) {\n      __typename\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.InstallNowDocument,
     "\n  query Maintenance {\n    maintenanceWindows {\n      timeZone\n      openUntil\n      windows {\n        days\n        start\n        lengthMinutes\n      }\n    }\n    nextMaintenanceWindows(first: 3) {\n      __typename\n      ... on NextMaintenanceWindows {\n        timeZone\n        occurrences {\n          window\n          start\n          end\n          localStart\n          localEnd\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.MaintenanceDocument,
     "\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n": types.SetMaintenanceWindowsDocument,
+    "\n  query UnattendedPolicy {\n    unattendedPolicy {\n      enabled\n      kind\n      lastOutcome {\n        at\n        message\n        detail {\n          ...NoticeFields\n        }\n      }\n    }\n  }\n": types.UnattendedPolicyDocument,
+    "\n  mutation SetUnattendedPolicy($input: SetUnattendedPolicyInput!) {\n    setUnattendedPolicy(input: $input) {\n      __typename\n      ... on UnattendedPolicy {\n        enabled\n        kind\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.SetUnattendedPolicyDocument,
 };
 
 /**
@@ -260,6 +264,14 @@ export function graphql(source: "\n  query Maintenance {\n    maintenanceWindows
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetMaintenanceWindows($input: SetMaintenanceWindowsInput!) {\n    setMaintenanceWindows(input: $input) {\n      __typename\n      ... on MaintenanceWindows {\n        timeZone\n      }\n      ... on MaintenanceWindowError {\n        code\n        message\n        field\n        windowIndex\n        value\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UnattendedPolicy {\n    unattendedPolicy {\n      enabled\n      kind\n      lastOutcome {\n        at\n        message\n        detail {\n          ...NoticeFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query UnattendedPolicy {\n    unattendedPolicy {\n      enabled\n      kind\n      lastOutcome {\n        at\n        message\n        detail {\n          ...NoticeFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetUnattendedPolicy($input: SetUnattendedPolicyInput!) {\n    setUnattendedPolicy(input: $input) {\n      __typename\n      ... on UnattendedPolicy {\n        enabled\n        kind\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetUnattendedPolicy($input: SetUnattendedPolicyInput!) {\n    setUnattendedPolicy(input: $input) {\n      __typename\n      ... on UnattendedPolicy {\n        enabled\n        kind\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
