@@ -229,6 +229,45 @@ describe('scheduled installation', () => {
     expect(record.events.at(-1)).toEqual({ type: 'INSTALL_TIME_MISSED', detail: { code: 'INSTALL_TIME_MISSED' } });
   });
 
+  it('while it waits, a clock set back (NTP) still waits for the planned instant, and one jumping past the whole window plans the next', async () => {
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
+    expect(await install(admin, { jobId: id, when: 'NEXT_WINDOW', drain: { wait: false } })).toMatchObject({
+      job: { state: 'INSTALL_SCHEDULED' },
+    });
+
+    // Set back a day: the plan is an instant, nothing starts, nothing moves.
+    clock.warp(-24 * HOUR);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await scheduled(admin, id)).installPlan).toMatchObject({ plannedAt: windowStart.toISOString() });
+    expect((await scheduled(admin, id)).state).toBe('INSTALL_SCHEDULED');
+
+    // Then forward past the end of the window: not installed late; the next window, recorded.
+    clock.warp(windowStart.getTime() + HOUR + 10 * MINUTE - clock.clock.now().getTime());
+    const nextStart = new Date(windowStart.getTime() + 24 * HOUR).toISOString();
+    const deadline = Date.now() + 10_000;
+    while ((await scheduled(admin, id)).installPlan?.plannedAt !== nextStart) {
+      if (Date.now() > deadline) throw new Error(`not moved to the next window: ${JSON.stringify(await scheduled(admin, id))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const record = await scheduled(admin, id);
+    expect(record.state).toBe('INSTALL_SCHEDULED');
+    expect(record.events.at(-1)).toEqual({ type: 'INSTALL_WINDOW_MISSED', detail: { code: 'INSTALL_WINDOW_MISSED' } });
+    expect(record.events.map((e) => e.type)).not.toContain('INSTALL_REQUESTED');
+  });
+
+  it('lets no second job compete for the window: one job is active at a time, a second download is refused', async () => {
+    const clock = warpClock();
+    const { admin, id } = await staged(clock);
+    await setDailyWindow(admin, clock, 2 * HOUR);
+    expect(await install(admin, { jobId: id, when: 'NEXT_WINDOW' })).toMatchObject({ job: { state: 'INSTALL_SCHEDULED' } });
+    const second = await admin.query<{ scheduleDownload: Record<string, unknown> }>(
+      `mutation { scheduleDownload(input: { version: "8.2.0", modules: [], acknowledgeWarnings: true }) { __typename ... on JobAlreadyActiveError { code jobId } } }`,
+    );
+    expect(second.data!.scheduleDownload).toEqual({ __typename: 'JobAlreadyActiveError', code: 'JOB_ALREADY_ACTIVE', jobId: id });
+  });
+
   it('refuses POSTPONE_TO_NEXT_WINDOW without a window: now, at an instant, and as a default', async () => {
     const clock = warpClock();
     const { admin, id } = await staged(clock);
