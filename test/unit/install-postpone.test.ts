@@ -13,7 +13,7 @@ import type { InstallJournal } from '../../server/domain/install.js';
 import type { MaintenanceWindowsSetting } from '../../server/domain/maintenance-windows.js';
 import type { InstallEngineHooks } from '../../server/services/install/engine-deps.js';
 import { type EngineLab, engineLab } from '../helpers/engine-fakes.js';
-import { FakeCallControl } from '../helpers/fake-call-control.js';
+import { FakeCallControl, moment } from '../helpers/fake-call-control.js';
 
 // The lab's clock starts at 10:00 UTC on 2026-12-01 and moves a second per reading.
 const DAILY_NOON: MaintenanceWindowsSetting = {
@@ -146,16 +146,15 @@ describe('InstallEngine: a scheduled installation waiting for calls', () => {
 
   describe('recover', () => {
     it('after a crash during the wait: undrains and plans the job again as it was (the scheduler decides)', async () => {
-      let crashed: () => void = () => {};
-      const atCrash = new Promise<void>((resolve) => (crashed = resolve));
+      const crash = moment();
       labWith((look) => {
         if (look < 2) return 1;
-        crashed();
+        crash.fire();
         return new Promise<number>(() => {});
       });
       const plan = planWith('POSTPONE_TO_NEXT_WINDOW', 1);
       const { jobId } = await begin(plan);
-      await atCrash;
+      await crash.fired;
       const recovering = lab.restart();
       expect(await recovering.recover()).toEqual({ jobId, action: 'PLAN_AGAIN' });
       await recovering.settled();
@@ -171,18 +170,17 @@ describe('InstallEngine: a scheduled installation waiting for calls', () => {
     });
 
     it('after a crash at its preflight (killed as the window opened): planned again, nothing rolled back', async () => {
-      let crashed: () => void = () => {};
-      const atCrash = new Promise<void>((resolve) => (crashed = resolve));
+      const crash = moment();
       labWith(() => 0, {
         afterJournal: (j) => {
           if (j.step !== 'PREFLIGHT') return;
-          crashed();
+          crash.fire();
           return new Promise<void>(() => {});
         },
       });
       const plan = planWith('CANCEL');
       const { jobId } = await begin(plan);
-      await atCrash;
+      await crash.fired;
       const recovering = lab.restart();
       expect(await recovering.recover()).toEqual({ jobId, action: 'PLAN_AGAIN' });
       await recovering.settled();
