@@ -134,7 +134,13 @@ describe('scheduled installation', () => {
     // AT, moved to the window, cancelled (STAGED, nothing else changes), then planned again.
     const at = new Date(clock.clock.now().getTime() + HOUR).toISOString();
     expect(await install(admin, { jobId: id, when: 'AT', at })).toMatchObject({ job: { state: 'INSTALL_SCHEDULED' } });
-    expect((await scheduled(admin, id)).installPlan).toEqual({ when: 'AT', plannedAt: at, windowEnd: null, scheduledBy: 'admin' });
+    expect((await scheduled(admin, id)).installPlan).toEqual({
+      when: 'AT',
+      plannedAt: at,
+      windowEnd: null,
+      scheduledBy: 'admin',
+      postponements: 0,
+    });
     const moved = await admin.query<{ rescheduleInstall: { __typename: string; job?: { installPlan: Plan } } }>(
       `mutation ($id: ID!) { rescheduleInstall(jobId: $id, when: NEXT_WINDOW) {
         __typename ... on RescheduleInstallSuccess { job { installPlan { when plannedAt windowEnd scheduledBy } } } } }`,
