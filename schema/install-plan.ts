@@ -1,5 +1,6 @@
-/** A scheduled installation's plan, as UpdateJob and the progress events show it, and when an installation may run. */
-import { INSTALL_WHEN, type InstallPlan } from '../server/domain/install-schedule.js';
+/** A scheduled installation's plan, as UpdateJob, the progress events and `system.nextInstall` show it, and when an installation may run. */
+import { INSTALL_WHEN, type InstallPlan, MAX_INSTALL_POSTPONEMENTS } from '../server/domain/install-schedule.js';
+import type { NextInstall } from '../server/services/install-schedule.service.js';
 import { builder } from './builder.js';
 
 export const InstallWhenEnum = builder.enumType('InstallWhen', {
@@ -22,5 +23,21 @@ export const InstallPlanRef = builder.objectRef<InstallPlan>('InstallPlan').impl
       resolve: (p) => p.windowEnd,
     }),
     scheduledBy: t.exposeString('scheduledBy'),
+    postponements: t.int({
+      description: `How many times a wait for calls that outlasted its window postponed it (at most ${MAX_INSTALL_POSTPONEMENTS}; once more and the job fails).`,
+      resolve: (p) => p.postponements ?? 0,
+    }),
+  }),
+});
+
+export const ScheduledInstallRef = builder.objectRef<NextInstall>('ScheduledInstall').implement({
+  description: 'The installation planned next (the one INSTALL_SCHEDULED job).',
+  fields: (t) => ({
+    jobId: t.id({ resolve: (n) => n.jobId }),
+    version: t.string({ resolve: (n) => n.version }),
+    when: t.field({ type: ScheduledWhenEnum, resolve: (n) => n.plan.when }),
+    plannedAt: t.field({ type: 'DateTime', resolve: (n) => n.plan.plannedAt }),
+    windowEnd: t.field({ type: 'DateTime', nullable: true, resolve: (n) => n.plan.windowEnd }),
+    plan: t.field({ type: InstallPlanRef, resolve: (n) => n.plan }),
   }),
 });

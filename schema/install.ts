@@ -97,7 +97,8 @@ const RestoreEventRef = builder.objectRef<RestoreEvent>('RestoreEvent').implemen
 });
 
 const DrainOnTimeoutEnum = builder.enumType('DrainOnTimeout', {
-  description: 'What an installation does when calls are still active at the limit of its wait: install anyway (cutting them), or cancel.',
+  description:
+    'What an installation does when calls are still active at the limit of its wait (or, installing in a maintenance window, when the window closes): install anyway (cutting them), cancel, or POSTPONE_TO_NEXT_WINDOW (only for `when: NEXT_WINDOW`; refused elsewhere, and as a default; after 3 postponements the job fails with POSTPONED_TOO_OFTEN).',
   values: DRAIN_ON_TIMEOUT,
 });
 

@@ -1,6 +1,6 @@
 /** Update jobs: scheduling a background download, cancelling, reading jobs, live progress. */
 import type { ProgressEvent } from '../server/events.js';
-import type { DrainProgress } from '../server/domain/drain.js';
+import { DRAIN_END_VALUES, type DrainProgress } from '../server/domain/drain.js';
 import type { CallWait } from '../server/domain/install-notices.js';
 import { type JournalOutcome, ROLLBACK_STEPS, stepsFor } from '../server/domain/install.js';
 import { JOB_MODES, JOB_STATES, type JobState } from '../server/domain/jobs.js';
@@ -143,8 +143,8 @@ const DrainProgressRef = builder.objectRef<DrainProgress>('DrainProgress').imple
 
 const DrainEndEnum = builder.enumType('CallWaitEnd', {
   description:
-    'CALLS_ENDED: no call was active any more. LIMIT_REACHED: the limit passed with calls active. INSTALL_NOW: the admin stopped the wait. CANCELLED: the admin cancelled.',
-  values: ['CALLS_ENDED', 'LIMIT_REACHED', 'INSTALL_NOW', 'CANCELLED'] as const,
+    'CALLS_ENDED: no call was active any more. LIMIT_REACHED: the limit passed with calls active. WINDOW_CLOSED: the maintenance window of a scheduled installation closed with calls active. INSTALL_NOW: the admin stopped the wait. CANCELLED: the admin cancelled.',
+  values: DRAIN_END_VALUES,
 });
 
 const CallWaitRef = builder.objectRef<CallWait>('CallWait').implement({

@@ -3,6 +3,7 @@ import { SYSTEM_STATES, type InstalledModule, type SystemSnapshot } from '../ser
 import { builder, ErrorInterface } from './builder.js';
 import { nowThenFollow } from '../server/events.js';
 import { ApplianceOperationError } from '../server/domain/errors/index.js';
+import { ScheduledInstallRef } from './install-plan.js';
 
 const SystemStateEnum = builder.enumType('SystemState', {
   description: 'RUNNING: telephony available. MAINTENANCE: stopped on purpose (update). RESTARTING: coming back. DEGRADED: not healthy.',
@@ -34,6 +35,16 @@ const System = builder.objectRef<SystemSnapshot>('System').implement({
     modules: t.field({ type: [Module], resolve: (s) => s.modules }),
   }),
 });
+
+// Its own resolver, apart from the snapshot: the plan is the install schedule's, read when asked.
+builder.objectField(System, 'nextInstall', (t) =>
+  t.field({
+    type: ScheduledInstallRef,
+    nullable: true,
+    description: 'The installation planned next (INSTALL_SCHEDULED), or null.',
+    resolve: (_s, _args, ctx) => ctx.services.install.nextInstall(),
+  }),
+);
 
 builder.objectType(ApplianceOperationError, {
   name: 'ApplianceOperationError',

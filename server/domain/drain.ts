@@ -1,11 +1,17 @@
 /**
  * Waiting for calls to end before the appliance stops (the DRAIN step): the admin's limit and what
- * happens when it is reached, the validation of both, and the decision taken at each look at the
- * active calls. Pure: the step that drains and polls lives in services/install/steps/drain.ts.
+ * happens when it is reached (or, for an installation in a maintenance window, when the window
+ * closes), the validation of both, and the decision taken at each look at the active calls. Pure:
+ * the step that drains and polls lives in services/install/steps/drain.ts.
  */
 import { InvalidInputError } from './errors/index.js';
 
-export const DRAIN_ON_TIMEOUT = ['INSTALL_ANYWAY', 'CANCEL'] as const;
+/**
+ * POSTPONE_TO_NEXT_WINDOW: undrain and plan the installation for the next maintenance window. It
+ * needs a window, so only an installation planned NEXT_WINDOW may choose it (a request for NOW or
+ * AT, and the admin's defaults, which also serve those, are refused with `InvalidInputError`).
+ */
+export const DRAIN_ON_TIMEOUT = ['INSTALL_ANYWAY', 'CANCEL', 'POSTPONE_TO_NEXT_WINDOW'] as const;
 export type DrainOnTimeout = (typeof DRAIN_ON_TIMEOUT)[number];
 
 /** How long to wait for the active calls to end, and what to do when some are still active then. */
@@ -30,9 +36,22 @@ export function drainPolicy(input: { maxWaitMinutes: number; onTimeout: DrainOnT
     );
   }
   if (!DRAIN_ON_TIMEOUT.includes(input.onTimeout)) {
-    throw new InvalidInputError('At the limit, either INSTALL_ANYWAY or CANCEL.', `${field}.onTimeout`);
+    throw new InvalidInputError('At the limit, INSTALL_ANYWAY, CANCEL or POSTPONE_TO_NEXT_WINDOW.', `${field}.onTimeout`);
   }
   return { maxWaitMinutes: m, onTimeout: input.onTimeout };
+}
+
+/**
+ * Refuses POSTPONE_TO_NEXT_WINDOW where there is no window to postpone to: an installation now or
+ * at an instant, and the defaults (which serve those too, and restores).
+ */
+export function refusePostponeWithoutWindow(policy: DrainPolicy | null, field = 'drain'): void {
+  if (policy?.onTimeout === 'POSTPONE_TO_NEXT_WINDOW') {
+    throw new InvalidInputError(
+      'POSTPONE_TO_NEXT_WINDOW needs a maintenance window: choose it for an installation in the next window (when: NEXT_WINDOW).',
+      `${field}.onTimeout`,
+    );
+  }
 }
 
 /**
@@ -60,36 +79,63 @@ export type DrainOrder = 'INSTALL_NOW' | 'CANCEL';
 
 /**
  * Why the wait ended. CALLS_ENDED: no call was active. LIMIT_REACHED: the limit passed with calls
+ * still active. WINDOW_CLOSED: the maintenance window of a scheduled installation closed with calls
  * still active. INSTALL_NOW / CANCELLED: the admin's order.
  */
-export type DrainEnd = 'CALLS_ENDED' | 'LIMIT_REACHED' | 'INSTALL_NOW' | 'CANCELLED';
+export const DRAIN_END_VALUES = ['CALLS_ENDED', 'LIMIT_REACHED', 'WINDOW_CLOSED', 'INSTALL_NOW', 'CANCELLED'] as const;
+export type DrainEnd = (typeof DRAIN_END_VALUES)[number];
 
 /** The ends that go on to the stop. */
 export type DrainProceedEnd = Exclude<DrainEnd, 'CANCELLED'>;
 
+/** The ends at which the admin's choice (`onTimeout`) applies. */
+export type DrainTimeoutEnd = 'LIMIT_REACHED' | 'WINDOW_CLOSED';
+
 export type DrainDecision =
-  { action: 'WAIT' } | { action: 'PROCEED'; end: DrainProceedEnd } | { action: 'CANCEL'; end: 'CANCELLED' | 'LIMIT_REACHED' };
+  | { action: 'WAIT' }
+  | { action: 'PROCEED'; end: DrainProceedEnd }
+  | { action: 'CANCEL'; end: 'CANCELLED' | DrainTimeoutEnd }
+  | { action: 'POSTPONE'; end: DrainTimeoutEnd };
 
 export interface DrainSample {
   activeCalls: number;
   waitedMs: number;
   /** The admin's order, if one came since the last look. */
   order: DrainOrder | null;
+  /**
+   * A scheduled installation in a maintenance window: how long the window is still open (0 or
+   * less: closed). Null: no window (now, at an instant).
+   */
+  windowLeftMs?: number | null;
 }
 
 /**
  * The decision at one look at the calls. The count is taken as it is now: one that goes up again
  * (a call that slipped in before the drain took effect) keeps the wait going, and only the limit
- * ends a call that never ends.
+ * (or the window's end) ends a call that never ends. There the admin's choice applies; a
+ * POSTPONE_TO_NEXT_WINDOW without a window (refused when asked, see `refusePostponeWithoutWindow`)
+ * would cut no call either: it cancels.
  */
 export function drainDecision(policy: DrainPolicy, sample: DrainSample): DrainDecision {
   if (sample.order === 'CANCEL') return { action: 'CANCEL', end: 'CANCELLED' };
   if (sample.order === 'INSTALL_NOW') return { action: 'PROCEED', end: 'INSTALL_NOW' };
   if (sample.activeCalls <= 0) return { action: 'PROCEED', end: 'CALLS_ENDED' };
-  if (sample.waitedMs >= policy.maxWaitMinutes * 60_000) {
-    return policy.onTimeout === 'CANCEL' ? { action: 'CANCEL', end: 'LIMIT_REACHED' } : { action: 'PROCEED', end: 'LIMIT_REACHED' };
+  const windowLeftMs = sample.windowLeftMs ?? null;
+  const end: DrainTimeoutEnd | null =
+    windowLeftMs !== null && windowLeftMs <= 0
+      ? 'WINDOW_CLOSED'
+      : sample.waitedMs >= policy.maxWaitMinutes * 60_000
+        ? 'LIMIT_REACHED'
+        : null;
+  if (end === null) return { action: 'WAIT' };
+  switch (policy.onTimeout) {
+    case 'INSTALL_ANYWAY':
+      return { action: 'PROCEED', end };
+    case 'POSTPONE_TO_NEXT_WINDOW':
+      return windowLeftMs === null ? { action: 'CANCEL', end } : { action: 'POSTPONE', end };
+    case 'CANCEL':
+      return { action: 'CANCEL', end };
   }
-  return { action: 'WAIT' };
 }
 
 /** How often the active calls are looked at while waiting. */
@@ -99,7 +145,7 @@ export const DRAIN_POLL_MS = 1000;
 export interface DrainProgress {
   activeCalls: number;
   waitedMs: number;
-  /** When the limit is reached. */
+  /** When the wait ends at the latest: the limit, or the window's end when that comes first. */
   deadline: Date;
 }
 

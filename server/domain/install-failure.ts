@@ -22,7 +22,7 @@ import {
   StagingError,
   UnsafeArchiveError,
 } from './errors/index.js';
-import { type Notice, type NoticeParam, notice, text, version } from './notice.js';
+import { type Notice, type NoticeParam, count, notice, text, version } from './notice.js';
 
 /** The code of a failure that no domain error explains, by the step it happened in. */
 const STEP_CODES = {
@@ -59,6 +59,8 @@ export const INSTALL_FAILURE_CODES = [
   'INTERRUPTED',
   'ROLLBACK_FAILED',
   'RECOVERY_PENDING',
+  /** A scheduled installation's wait for calls outlasted its window once more than allowed. */
+  'POSTPONED_TOO_OFTEN',
   // the domain errors' own codes
   'APPLIANCE_UNHEALTHY',
   'APPLIANCE_CHANGED',
@@ -88,6 +90,7 @@ type FailureCodeOfErrors =
   | 'INTERRUPTED'
   | 'ROLLBACK_FAILED'
   | 'RECOVERY_PENDING'
+  | 'POSTPONED_TOO_OFTEN'
   | DiskFullError['code']
   | ClassifiedError['code'];
 type ClassifiedError =
@@ -161,6 +164,15 @@ export function classifyFailure(step: JournalStep, err: unknown): InstallFailure
 /** Patchbay stopped (a crash, a power cut) during `step`. */
 export function interruptedFailure(step: JournalStep): InstallFailure {
   return failure('INTERRUPTED', `Patchbay stopped during ${step} (a crash or a power cut).`, { step: text(step) });
+}
+
+/** Postponed `count` times already, a scheduled installation's wait outlasted its window again. */
+export function postponedTooOftenFailure(postponements: number): InstallFailure {
+  return failure(
+    'POSTPONED_TOO_OFTEN',
+    `The calls did not end within the maintenance window, and the installation was already postponed ${postponements} times: it is not postponed again. Nothing was changed; download and install it again when the calls allow.`,
+    { count: count(postponements) },
+  );
 }
 
 /** The way back failed too, at `step`, after `first` (the failure that started it). */

@@ -3,7 +3,7 @@
  * SPA words in the admin's language) with its English message for logs and integrators: the step
  * details, the job events, the restore events and the progress texts. Pure.
  */
-import type { DrainEnd, DrainProceedEnd, DrainRecord } from './drain.js';
+import { DRAIN_END_VALUES, type DrainEnd, type DrainProceedEnd, type DrainRecord } from './drain.js';
 import type { InstallStep, JournalStep, RecoveryAction, RollbackStep } from './install.js';
 import type { ModuleChange } from './module-plan.js';
 import { type Notice, bytes, count, millis, notice, text, version } from './notice.js';
@@ -54,12 +54,16 @@ export const INSTALL_NOTICE_CODES = [
   'INSTALL_RECOVERY_RESUME',
   'INSTALL_RECOVERY_COMPLETE',
   'INSTALL_RECOVERY_UNDRAIN',
+  'INSTALL_RECOVERY_PLAN_AGAIN',
   'INSTALL_DRAIN_WAITING',
   'INSTALL_DRAIN_CALLS_ENDED',
   'INSTALL_DRAIN_LIMIT_PROCEEDED',
   'INSTALL_DRAIN_INSTALL_NOW',
   'INSTALL_DRAIN_CANCELLED_LIMIT',
   'INSTALL_DRAIN_CANCELLED_BY',
+  'INSTALL_DRAIN_WINDOW_CLOSED_PROCEEDED',
+  'INSTALL_DRAIN_CANCELLED_WINDOW_CLOSED',
+  'INSTALL_DRAIN_POSTPONED',
   'INSTALL_DRAIN_SKIPPED',
   'INSTALL_DRAIN_UNSUPPORTED',
   'INSTALL_UNDRAINED',
@@ -134,6 +138,10 @@ const RECOVERY: Record<Exclude<RecoveryAction, 'NONE'>, [InstallNoticeCode, stri
   RESUME: ['INSTALL_RECOVERY_RESUME', 'starting the new release again and checking its health'],
   COMPLETE: ['INSTALL_RECOVERY_COMPLETE', 'completing the installation (starting the new release again first)'],
   UNDRAIN: ['INSTALL_RECOVERY_UNDRAIN', 'nothing was changed; the appliance accepts calls again and the installation ends'],
+  PLAN_AGAIN: [
+    'INSTALL_RECOVERY_PLAN_AGAIN',
+    'nothing was changed; the appliance accepts calls again and the scheduled installation is planned again',
+  ],
 };
 
 /** How a wait for the calls ended: the step's detail (what History shows) and its English words. */
@@ -143,6 +151,11 @@ const DRAIN_ENDS: Record<DrainProceedEnd, { code: InstallNoticeCode; words: (r: 
     code: 'INSTALL_DRAIN_LIMIT_PROCEEDED',
     words: (r) =>
       `The limit passed after ${seconds(r.waitedMs)} with ${r.activeCallsAtEnd} call(s) active: installing anyway, they are cut.`,
+  },
+  WINDOW_CLOSED: {
+    code: 'INSTALL_DRAIN_WINDOW_CLOSED_PROCEEDED',
+    words: (r) =>
+      `The maintenance window closed after ${seconds(r.waitedMs)} with ${r.activeCallsAtEnd} call(s) active: installing anyway, they are cut.`,
   },
   INSTALL_NOW: {
     code: 'INSTALL_DRAIN_INSTALL_NOW',
@@ -166,14 +179,25 @@ const CALL_WAIT_OF: Partial<Record<string, Pick<CallWait, 'end' | 'wentOn'>>> = 
   INSTALL_DRAIN_INSTALL_NOW: { end: 'INSTALL_NOW', wentOn: true },
   INSTALL_DRAIN_CANCELLED_LIMIT: { end: 'LIMIT_REACHED', wentOn: false },
   INSTALL_DRAIN_CANCELLED_BY: { end: 'CANCELLED', wentOn: false },
+  INSTALL_DRAIN_WINDOW_CLOSED_PROCEEDED: { end: 'WINDOW_CLOSED', wentOn: true },
+  INSTALL_DRAIN_CANCELLED_WINDOW_CLOSED: { end: 'WINDOW_CLOSED', wentOn: false },
+  // Its `end` parameter says which (the limit or the window's end).
+  INSTALL_DRAIN_POSTPONED: { end: 'LIMIT_REACHED', wentOn: false },
 };
 
 /** The wait for calls a DRAIN step's notice records, or null (skipped, unsupported, failed, not a wait). */
 export function callWaitOf(detail: Notice | null): CallWait | null {
   const kind = detail ? CALL_WAIT_OF[detail.code] : undefined;
   if (!detail || !kind) return null;
-  const value = (name: string) => Number(detail.params.find((p) => p.name === name)?.value ?? 0);
-  return { ...kind, waitedMs: value('waitedMs'), activeCallsAtEnd: value('calls') };
+  const param = (name: string) => detail.params.find((p) => p.name === name)?.value;
+  const value = (name: string) => Number(param(name) ?? 0);
+  const end = param('end');
+  return {
+    ...kind,
+    ...((DRAIN_END_VALUES as readonly unknown[]).includes(end) ? { end: end as DrainEnd } : {}),
+    waitedMs: value('waitedMs'),
+    activeCallsAtEnd: value('calls'),
+  };
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
@@ -220,6 +244,13 @@ export const installNotices = {
   },
   /** The installation was called off during the wait (the limit with CANCEL chosen, or the admin's order). */
   drainCancelled(r: DrainRecord, by: string | null): Said {
+    if (by === null && r.end === 'WINDOW_CLOSED') {
+      return said(
+        'INSTALL_DRAIN_CANCELLED_WINDOW_CLOSED',
+        drainParams(r),
+        `The maintenance window closed with ${r.activeCallsAtEnd} call(s) still active after ${seconds(r.waitedMs)}: the installation is cancelled, new calls are accepted again, nothing was changed.`,
+      );
+    }
     return by === null
       ? said(
           'INSTALL_DRAIN_CANCELLED_LIMIT',
@@ -231,6 +262,14 @@ export const installNotices = {
           { ...drainParams(r), user: text(by) },
           `Cancelled by ${by} while waiting for the calls to end: new calls are accepted again, nothing was changed.`,
         );
+  },
+  /** The limit or the window's end passed with POSTPONE_TO_NEXT_WINDOW chosen (the job's event says until when). */
+  drainPostponed(r: DrainRecord): Said {
+    return said(
+      'INSTALL_DRAIN_POSTPONED',
+      { ...drainParams(r), end: text(r.end) },
+      `The calls did not end in time (${r.activeCallsAtEnd} still active after ${seconds(r.waitedMs)}): the installation is postponed to the next maintenance window, new calls are accepted again, nothing was changed.`,
+    );
   },
   drainSkipped(): Said {
     return said('INSTALL_DRAIN_SKIPPED', {}, 'Not waiting for calls to end, as asked: the appliance stops at once.');

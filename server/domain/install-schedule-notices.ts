@@ -4,7 +4,7 @@
  * Pure.
  */
 import type { PlannedTime } from './install-schedule.js';
-import { type Notice, notice, text, version } from './notice.js';
+import { type Notice, count, notice, text, version } from './notice.js';
 
 /** Every code below: the SPA has words for each (a test checks it). */
 export const INSTALL_SCHEDULE_NOTICE_CODES = [
@@ -15,12 +15,21 @@ export const INSTALL_SCHEDULE_NOTICE_CODES = [
   'INSTALL_WINDOW_MISSED_NO_WINDOW',
   'INSTALL_TIME_MISSED',
   'INSTALL_SCHEDULE_REFUSED',
+  'INSTALL_POSTPONED',
+  'INSTALL_POSTPONED_NO_WINDOW',
+  'INSTALL_PLANNED_AGAIN_AFTER_RESTART',
 ] as const;
 export type InstallScheduleNoticeCode = (typeof INSTALL_SCHEDULE_NOTICE_CODES)[number];
 
 /** The job event types these notices come with. */
 export type InstallScheduleEvent =
-  'INSTALL_SCHEDULED' | 'INSTALL_SCHEDULE_CANCELLED' | 'INSTALL_WINDOW_MISSED' | 'INSTALL_TIME_MISSED' | 'INSTALL_SCHEDULE_REFUSED';
+  | 'INSTALL_SCHEDULED'
+  | 'INSTALL_SCHEDULE_CANCELLED'
+  | 'INSTALL_WINDOW_MISSED'
+  | 'INSTALL_TIME_MISSED'
+  | 'INSTALL_SCHEDULE_REFUSED'
+  | 'INSTALL_POSTPONED'
+  | 'INSTALL_PLANNED_AGAIN';
 
 /** A sentence for the admin: the notice the SPA words, and the same in English. */
 export interface Said {
@@ -82,6 +91,29 @@ export const scheduleNotices = {
       'INSTALL_SCHEDULE_REFUSED',
       { code: text(code) },
       `The planned installation could not start: ${message} The job is staged again.`,
+    );
+  },
+  /** The wait for calls outlasted the window (or its limit): the `count`-th postponement of at most `max`. */
+  postponed(next: PlannedTime, postponements: number, max: number): Said {
+    return said(
+      'INSTALL_POSTPONED',
+      { plannedAt: text(iso(next.plannedAt)), windowEnd: text(iso(next.windowEnd!)), count: count(postponements), max: count(max) },
+      `The calls did not end in time: the installation is postponed to the next maintenance window, ${iso(next.plannedAt)} to ${iso(next.windowEnd!)} (postponement ${postponements} of at most ${max}).`,
+    );
+  },
+  postponedNoWindow(): Said {
+    return said(
+      'INSTALL_POSTPONED_NO_WINDOW',
+      {},
+      'The calls did not end in time and no maintenance window is set any more to postpone to: the job is staged again.',
+    );
+  },
+  /** Patchbay stopped while the scheduled installation waited for calls: planned again, never installed at boot outside a window. */
+  plannedAgainAfterRestart(plannedAt: string): Said {
+    return said(
+      'INSTALL_PLANNED_AGAIN_AFTER_RESTART',
+      { plannedAt: text(plannedAt) },
+      `Patchbay stopped while the installation planned for ${plannedAt} waited for calls to end; nothing was changed and calls are accepted again. It is planned again: it goes on only inside its maintenance window (or its time's grace).`,
     );
   },
 };

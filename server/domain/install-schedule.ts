@@ -11,6 +11,10 @@
  * - AT: it installs from the chosen instant up to a grace of AT_GRACE_MS after it. Later (Patchbay
  *   was down), the time counts as missed: the job goes back to STAGED with the reason recorded, and
  *   waits for the admin to say when instead.
+ *
+ * A wait for calls still running when the window closes (or at its limit) may postpone the
+ * installation to the next window (`postponement`), at most MAX_INSTALL_POSTPONEMENTS times: then
+ * the job fails (POSTPONED_TOO_OFTEN) rather than waiting for ever.
  */
 import type { DrainPolicy } from './drain.js';
 import { InvalidInputError, NoMaintenanceWindowError } from './errors/index.js';
@@ -41,7 +45,12 @@ export interface InstallPlan {
   drain: DrainPolicy | null;
   /** Who asked for it: the installation is recorded as theirs. */
   scheduledBy: string;
+  /** How many times a wait for calls that outlasted its window postponed it (absent: none). */
+  postponements?: number;
 }
+
+/** How many times an installation may be postponed to the next window before it fails. */
+export const MAX_INSTALL_POSTPONEMENTS = 3;
 
 /**
  * The planned time of a request, or a typed refusal: NoMaintenanceWindowError when NEXT_WINDOW finds
@@ -97,12 +106,37 @@ export function scheduleDecision(
 }
 
 /** The plan as stored. */
-export function installPlan(when: ScheduledWhen, time: PlannedTime, drain: DrainPolicy | null, scheduledBy: string): InstallPlan {
+export function installPlan(
+  when: ScheduledWhen,
+  time: PlannedTime,
+  drain: DrainPolicy | null,
+  scheduledBy: string,
+  postponements = 0,
+): InstallPlan {
   return {
     when,
     plannedAt: time.plannedAt.toISOString(),
     windowEnd: time.windowEnd?.toISOString() ?? null,
     drain,
     scheduledBy,
+    ...(postponements > 0 ? { postponements } : {}),
   };
+}
+
+/**
+ * A postponement of `plan` whose wait for calls outlasted its window (ending at `windowEnd`) or its
+ * limit: POSTPONE to the first window after this one, with the count raised; TOO_OFTEN when the
+ * cap is reached (`count`: the postponements already made); NO_WINDOW when none is set any more.
+ */
+export type PostponeDecision =
+  { kind: 'POSTPONE'; plan: InstallPlan; next: PlannedTime } | { kind: 'TOO_OFTEN'; count: number } | { kind: 'NO_WINDOW' };
+
+export function postponement(plan: InstallPlan, windowEnd: Date | null, windows: MaintenanceWindowsSetting, now: Date): PostponeDecision {
+  const count = plan.postponements ?? 0;
+  if (count >= MAX_INSTALL_POSTPONEMENTS) return { kind: 'TOO_OFTEN', count };
+  // At the limit the window may still be open: the next one is the first after it.
+  const after = windowEnd && windowEnd.getTime() > now.getTime() ? windowEnd : now;
+  const next = nextWindow(windows, after);
+  if (!next) return { kind: 'NO_WINDOW' };
+  return { kind: 'POSTPONE', next, plan: installPlan('NEXT_WINDOW', next, plan.drain, plan.scheduledBy, count + 1) };
 }

@@ -5,6 +5,7 @@
  * acts on these lives in services/install/.
  */
 import type { DrainPolicy, DrainRecord } from './drain.js';
+import type { InstallPlan } from './install-schedule.js';
 import type { InstallFailureCode } from './install-failure.js';
 import type { JobMode } from './jobs.js';
 import type { NoticeParam } from './notice.js';
@@ -101,8 +102,12 @@ export function roomNeeded(backupBytes: number, extraBytes = 0): number {
   return backupBytes + extraBytes + DISK_MARGIN_BYTES;
 }
 
-/** UNDRAIN: Patchbay stopped while waiting for the calls to end: the appliance accepts calls again, the job ends. */
-export type RecoveryAction = 'NONE' | 'ROLL_BACK' | 'RESUME' | 'COMPLETE' | 'UNDRAIN';
+/**
+ * UNDRAIN: Patchbay stopped while waiting for the calls to end: the appliance accepts calls again,
+ * the job ends. PLAN_AGAIN: the same for a scheduled installation (or one stopped at its preflight,
+ * before the wait): it is planned again, and the scheduler decides whether the window still allows it.
+ */
+export type RecoveryAction = 'NONE' | 'ROLL_BACK' | 'RESUME' | 'COMPLETE' | 'UNDRAIN' | 'PLAN_AGAIN';
 
 export interface InstallJournal {
   formatVersion: 1;
@@ -119,6 +124,13 @@ export interface InstallJournal {
   drain?: DrainPolicy | null;
   /** How the wait ended, once it did (what History shows). */
   drained?: DrainRecord | null;
+  /**
+   * A scheduled installation: the plan it started from and the end of its maintenance window (null:
+   * AT). The wait for calls ends with the window; a crash during it plans the installation again.
+   */
+  schedule?: { plan: InstallPlan; windowEnd: string | null } | null;
+  /** Called off before the stop and planned again (postponed, or after a crash in the wait): the plan it goes back to. */
+  plannedAgain?: InstallPlan | null;
   /** When the appliance was stopped (the start of the unavailable window). */
   stoppedAt: string | null;
   /** The module state to write at the MODULES step, fixed at preflight, and what changes. */
@@ -143,6 +155,9 @@ export interface InstallJournal {
  * - a rollback under way: run it again from its start (each of its steps is safe to repeat);
  * - while waiting for the calls to end: nothing was touched, but the PBX may still refuse new
  *   calls: it is undrained (once it runs) and the job ends;
+ * - a scheduled installation at its preflight or its wait for calls (Patchbay killed when its window
+ *   opened, or during the wait): nothing was touched; it is undrained and planned again, never
+ *   installed at boot outside the time the admin allowed;
  * - before the data changed (stop, download, backup, apply): roll back, which restarts the previous
  *   release on its untouched data; rerunning a long backup or download at an unknown hour after a
  *   crash is not what the admin asked for;
@@ -156,6 +171,7 @@ export function recoveryAction(journal: InstallJournal): RecoveryAction {
   if (journal.phase === 'DONE') return 'NONE';
   if (journal.phase === 'ROLLING_BACK') return 'ROLL_BACK';
   const step = journal.step as InstallStep;
+  if (journal.schedule && (step === 'PREFLIGHT' || step === 'DRAIN')) return 'PLAN_AGAIN';
   if (step === 'DRAIN') return 'UNDRAIN';
   if (step === 'COMMIT') return 'COMPLETE';
   if (step === 'START' || step === 'HEALTHCHECK') {
@@ -178,6 +194,7 @@ export function newJournal(
   input: Pick<InstallJournal, 'jobId' | 'mode' | 'fromVersion' | 'targetVersion' | 'modules' | 'sourceBackupId'> & {
     now: Date;
     drain?: DrainPolicy | null;
+    schedule?: InstallJournal['schedule'];
   },
 ): InstallJournal {
   const at = input.now.toISOString();
@@ -192,6 +209,7 @@ export function newJournal(
     backupId: null,
     drain: input.drain ?? null,
     drained: null,
+    schedule: input.schedule ?? null,
     stoppedAt: null,
     moduleState: null,
     moduleChanges: [],

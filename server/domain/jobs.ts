@@ -35,8 +35,9 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   // to STAGED (cancelled by the admin, its AT time missed, or refused when its time came).
   INSTALL_SCHEDULED: ['INSTALLING', 'INSTALL_SCHEDULED', 'STAGED'],
   // Once the appliance is stopped an installation ends installed or restored. Before, while it waits
-  // for the calls to end, it can be called off: a staged download is STAGED again, else CANCELLED.
-  INSTALLING: ['RESTORING', 'SUCCEEDED', 'FAILED', 'STAGED', 'CANCELLED'],
+  // for the calls to end, it can be called off: a staged download is STAGED again, else CANCELLED;
+  // a scheduled one whose wait outlasted its window (or Patchbay stopped during it) is planned again.
+  INSTALLING: ['RESTORING', 'SUCCEEDED', 'FAILED', 'STAGED', 'CANCELLED', 'INSTALL_SCHEDULED'],
   RESTORING: ['FAILED'],
   SUCCEEDED: [],
   CANCELLED: [],

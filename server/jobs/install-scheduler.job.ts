@@ -52,7 +52,7 @@ export class InstallScheduler {
       }
       case 'INSTALL':
         this.starting = this.deps.install
-          .startScheduled(job.id)
+          .startScheduled(job.id, decision.windowEnd)
           // What the job could not record (the database itself failing) still reaches the log.
           .catch((err: unknown) => this.deps.logger.error('scheduled installation did not start', { jobId: job.id, err }))
           .finally(() => {

@@ -3,10 +3,12 @@
  * maintenance window or at an instant (INSTALL_SCHEDULED, the plan stored with the job so that it
  * survives restarts), rescheduling and cancelling it, and what the scheduler finds when it looks
  * at a plan (install now, wait, or a missed time: moved to the next window or back to STAGED, the
- * reason recorded). The installation itself starts through InstallService.startScheduled.
+ * reason recorded), the postponement of a wait for calls that outlasted its window, and the next
+ * planned installation (`system.nextInstall`). The installation itself starts through
+ * InstallService.startScheduled.
  */
 import type { Clock } from '../adapters/clock.js';
-import type { DrainPolicy } from '../domain/drain.js';
+import { type DrainPolicy, refusePostponeWithoutWindow } from '../domain/drain.js';
 import { InvalidInputError, JobNotReadyError, NotFoundError } from '../domain/errors/index.js';
 import { type InstallEventSaid, scheduleNotices } from '../domain/install-schedule-notices.js';
 import {
@@ -14,6 +16,8 @@ import {
   type InstallPlan,
   type InstallWhen,
   planTime,
+  type PostponeDecision,
+  postponement,
   type ScheduleDecision,
   scheduleDecision,
   type ScheduledWhen,
@@ -25,12 +29,19 @@ import { recordedProgress } from './download.service.js';
 import type { MaintenanceService } from './maintenance.service.js';
 
 export interface InstallScheduleDeps {
-  jobs: Pick<JobsRepository, 'find' | 'move' | 'addEvent'>;
+  jobs: Pick<JobsRepository, 'find' | 'move' | 'addEvent' | 'inStates'>;
   windows: Pick<MaintenanceService, 'get'>;
   events: Pick<EventBus, 'publish'>;
   clock: Clock;
   /** Tells the scheduler that a plan changed (wired to InstallScheduler.wake). */
   wake: () => void;
+}
+
+/** The next planned installation, as `system` tells it. */
+export interface NextInstall {
+  jobId: string;
+  version: string;
+  plan: InstallPlan;
 }
 
 export class InstallScheduleService {
@@ -39,6 +50,7 @@ export class InstallScheduleService {
   /** Plans the installation of a staged (or already scheduled) job; refusals are typed (see `planTime`). */
   schedule(user: string, jobId: string, when: ScheduledWhen, at: Date | null | undefined, drain: DrainPolicy | null): JobRow {
     const job = this.scheduledOrStaged(jobId, ['STAGED', 'INSTALL_SCHEDULED']);
+    if (when === 'AT') refusePostponeWithoutWindow(drain);
     const time = planTime(when, at, this.deps.windows.get(), this.deps.clock.now());
     const said =
       when === 'NEXT_WINDOW'
@@ -109,6 +121,25 @@ export class InstallScheduleService {
       type: 'INSTALL_SCHEDULE_REFUSED',
       said: scheduleNotices.refused(code, message),
     });
+  }
+
+  /**
+   * What a scheduled installation whose wait for calls outlasted its window (ending `windowEnd`) or
+   * its limit is to do, by the windows set now (see `postponement`); the engine records it.
+   */
+  postponement(plan: InstallPlan, windowEnd: Date | null): PostponeDecision {
+    return postponement(plan, windowEnd, this.deps.windows.get(), this.deps.clock.now());
+  }
+
+  /** A job was planned again outside this service (by the engine, at the end of its run): the scheduler looks. */
+  planChanged(): void {
+    this.deps.wake();
+  }
+
+  /** The scheduled installation (one active job at a time: at most one), or null. */
+  nextInstall(): NextInstall | null {
+    const job = this.deps.jobs.inStates(['INSTALL_SCHEDULED'])[0];
+    return job?.installPlan ? { jobId: job.id, version: job.targetVersion, plan: job.installPlan } : null;
   }
 
   private scheduledOrStaged(jobId: string, states: JobState[]): JobRow {

@@ -13,8 +13,8 @@ import type { BackupStore } from '../adapters/backup/backup-store.js';
 import type { Clock } from '../adapters/clock.js';
 import type { IdGenerator } from '../adapters/ids.js';
 import type { Principal } from '../domain/auth.js';
-import { DEFAULT_DRAIN_POLICY, drainPolicy, type DrainPolicy, resolveDrainPolicy } from '../domain/drain.js';
-import { newJournal, roomNeeded } from '../domain/install.js';
+import { DEFAULT_DRAIN_POLICY, drainPolicy, type DrainPolicy, refusePostponeWithoutWindow, resolveDrainPolicy } from '../domain/drain.js';
+import { type InstallJournal, newJournal, roomNeeded } from '../domain/install.js';
 import { installNotices, type Said } from '../domain/install-notices.js';
 import { type InstallArgs, installRequest } from '../domain/install-request.js';
 import { endsJobStreams, type JobMode, type JobState } from '../domain/jobs.js';
@@ -26,7 +26,7 @@ import { type EventBus, type JobEvent, nowThenFollow, type ProgressEvent, type R
 import type { InstallEngine } from './install/install-engine.js';
 import type { OperationLock } from './operation-lock.js';
 import type { UpdatesService } from './updates.service.js';
-import type { InstallScheduleService } from './install-schedule.service.js';
+import type { InstallScheduleService, NextInstall } from './install-schedule.service.js';
 import {
   BackupError,
   DomainError,
@@ -56,7 +56,7 @@ export interface InstallServiceDeps {
   clock: Clock;
   newId: IdGenerator;
   /** The plans of scheduled installations (`when` NEXT_WINDOW or AT). */
-  schedules: Pick<InstallScheduleService, 'schedule' | 'reschedule' | 'cancel' | 'refused'>;
+  schedules: Pick<InstallScheduleService, 'schedule' | 'reschedule' | 'cancel' | 'refused' | 'nextInstall'>;
 }
 
 const DRAIN_DEFAULTS_KEY = 'install.drainDefaults';
@@ -73,6 +73,7 @@ export class InstallService {
     const request = installRequest(args);
     const drain = resolveDrainPolicy(args.drain, this.drainDefaults());
     const when = args.when ?? 'NOW';
+    if (when === 'NOW') refusePostponeWithoutWindow(drain);
     if ('jobId' in request && when !== 'NOW') {
       const job = this.deps.jobs.find(request.jobId);
       if (job) await this.ensureInstallable(job.targetVersion);
@@ -94,18 +95,26 @@ export class InstallService {
 
   /**
    * The scheduler's start of a planned installation at its time: the same installation as a pressed
-   * Install, in the name of who planned it, with the wait for calls planned. A refusal (licence,
-   * disk, another operation) is recorded on the job, which is STAGED again.
+   * Install, in the name of who planned it, with the wait for calls planned, which ends with the
+   * window (`windowEnd`, null for AT). The journal keeps the plan: a wait that outlasts the window
+   * may postpone it, and a crash before the stop plans it again. A refusal (licence, disk, another
+   * operation) is recorded on the job, which is STAGED again.
    */
-  async startScheduled(jobId: string): Promise<void> {
+  async startScheduled(jobId: string, windowEnd: Date | null = null): Promise<void> {
     const plan = this.deps.jobs.find(jobId)?.installPlan;
     if (!plan) return;
+    const schedule = { plan, windowEnd: windowEnd?.toISOString() ?? null };
     try {
-      await this.whileLocked((begin) => this.installStaged(plan.scheduledBy, jobId, ['INSTALL_SCHEDULED'], begin), plan.drain);
+      await this.whileLocked((begin) => this.installStaged(plan.scheduledBy, jobId, ['INSTALL_SCHEDULED'], begin), plan.drain, schedule);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       this.deps.schedules.refused(jobId, err.code, err.message);
     }
+  }
+
+  /** The scheduled installation, if any (`system.nextInstall`). */
+  nextInstall(): NextInstall | null {
+    return this.deps.schedules.nextInstall();
   }
 
   /** Ends the wait for calls of a running installation: the appliance stops now, cutting the calls still active. */
@@ -133,8 +142,10 @@ export class InstallService {
     return this.deps.settings.get<DrainPolicy>(DRAIN_DEFAULTS_KEY) ?? DEFAULT_DRAIN_POLICY;
   }
 
+  /** The defaults serve installations now and restores too: POSTPONE_TO_NEXT_WINDOW is refused here. */
   setDrainDefaults(input: DrainPolicy): DrainPolicy {
     const policy = drainPolicy(input);
+    refusePostponeWithoutWindow(policy);
     this.deps.settings.put(DRAIN_DEFAULTS_KEY, policy, this.deps.clock.now());
     return policy;
   }
@@ -146,6 +157,7 @@ export class InstallService {
   private async whileLocked(
     work: (begin: (job: JobRow) => Promise<JobRow>) => Promise<JobRow>,
     drain: DrainPolicy | null,
+    schedule: InstallJournal['schedule'] = null,
   ): Promise<JobRow> {
     const release = this.deps.lock.acquire('installation');
     let handedOver = false;
@@ -161,6 +173,7 @@ export class InstallService {
             modules: job.modules,
             sourceBackupId: job.sourceBackupId,
             drain,
+            schedule,
             now: this.deps.clock.now(),
           }),
           release,

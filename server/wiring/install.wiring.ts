@@ -116,6 +116,15 @@ export function wireInstall(
     logger: logger.child({ area: 'backups' }),
     clock,
   });
+  // The scheduler needs the install service, which tells it of each changed plan: bound late.
+  let scheduler: InstallScheduler | null = null;
+  const schedules = new InstallScheduleService({
+    jobs: jobsRepo,
+    windows: deps.maintenance,
+    events,
+    clock,
+    wake: () => scheduler?.wake(),
+  });
   // The appliance's calls (the DRAIN step, the estimate's warning).
   const { calls } = deps;
   const engine = new InstallEngine({
@@ -130,6 +139,7 @@ export function wireInstall(
     bundles: runner,
     staging,
     downtime,
+    schedules,
     lock,
     blockers: (version) => updates.blockersOf(version),
     freeSpace,
@@ -141,15 +151,6 @@ export function wireInstall(
       healthCheckTimeoutMs: options.install?.healthCheckTimeoutMs ?? config.installHealthTimeoutSeconds * 1000,
       hooks: options.install?.hooks,
     },
-  });
-  // The scheduler needs the install service, which tells it of each changed plan: bound late.
-  let scheduler: InstallScheduler | null = null;
-  const schedules = new InstallScheduleService({
-    jobs: jobsRepo,
-    windows: deps.maintenance,
-    events,
-    clock,
-    wake: () => scheduler?.wake(),
   });
   const install = new InstallService({
     jobs: jobsRepo,

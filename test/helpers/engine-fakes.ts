@@ -30,6 +30,8 @@ import type {
 } from '../../server/services/install/engine-deps.js';
 import { InstallEngine } from '../../server/services/install/install-engine.js';
 import { OperationLock } from '../../server/services/operation-lock.js';
+import { InstallScheduleService } from '../../server/services/install-schedule.service.js';
+import type { MaintenanceWindowsSetting } from '../../server/domain/maintenance-windows.js';
 import { tmpDir } from './feed-fixtures.js';
 
 /** Failures to inject, by the name of the faked call: each is thrown once, by the next such call. */
@@ -310,6 +312,8 @@ export interface EngineLab {
   restoreEvents: RestoreEvent[];
   /** Every progress event of the jobs made by `newJob`. */
   progress: ProgressEvent[];
+  /** The maintenance windows the scheduling rules read (none at first); how often the scheduler was woken. */
+  schedule: { windows: MaintenanceWindowsSetting; wakes: number };
   /** Makes a job as the install service does (its row INSTALLING at PREFLIGHT), with its journal. */
   newJob(
     mode: JobMode,
@@ -318,6 +322,8 @@ export interface EngineLab {
       modules?: { moduleId: string; version: string }[];
       sourceBackupId?: string;
       drain?: DrainPolicy | null;
+      /** A scheduled installation: the plan and its window's end. */
+      schedule?: InstallJournal['schedule'];
     },
   ): InstallJournal;
   /** A new Patchbay process on the same fakes and database (the journal as the last one left it). */
@@ -346,6 +352,14 @@ export function engineLab(options: { hooks?: InstallEngineHooks; calls?: CallCon
     setTimeout: (fn) => setImmediate(fn),
     clearTimeout: (handle) => clearImmediate(handle as NodeJS.Immediate),
   };
+  const schedule = { windows: { timeZone: 'UTC', windows: [] } as MaintenanceWindowsSetting, wakes: 0 };
+  const schedules = new InstallScheduleService({
+    jobs,
+    windows: { get: () => schedule.windows },
+    events,
+    clock,
+    wake: () => void (schedule.wakes += 1),
+  });
   const migrations = {
     run: async () => {
       faults.check('migrate');
@@ -377,6 +391,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks; calls?: CallCon
       plan: (jobId) => void (downtime.planned = jobId),
       unplan: () => void (downtime.planned = null),
     },
+    schedules,
     lock,
     blockers: async () => [],
     freeSpace: async () => 10 * 1024 ** 3,
@@ -408,6 +423,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks; calls?: CallCon
     downtime,
     restoreEvents,
     progress,
+    schedule,
     newJob(mode, fields = {}) {
       const id = `job-${++jobCount}`;
       const now = clock.now();
@@ -452,6 +468,7 @@ export function engineLab(options: { hooks?: InstallEngineHooks; calls?: CallCon
         modules,
         sourceBackupId: fields.sourceBackupId ?? null,
         drain: fields.drain ?? null,
+        schedule: fields.schedule ?? null,
         now,
       });
     },

@@ -35,3 +35,10 @@ export class FakeCallControl implements CallControl {
 export function scripted(counts: readonly number[]): (look: number) => number {
   return (look) => counts[Math.min(look, counts.length) - 1]!;
 }
+
+/** A moment a test waits for (a crash, a look at the calls): `fired` resolves once `fire` is called. */
+export function moment(): { fired: Promise<void>; fire: () => void } {
+  let fire: () => void = () => {};
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return { fired, fire };
+}

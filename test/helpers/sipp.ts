@@ -243,3 +243,14 @@ export function answeredDemoCalls(home: string): number {
     db.close();
   }
 }
+
+/** Places one call held `holdMs` on the demo PBX under `home`, and resolves once it has answered it (with the run, to await its end). */
+export async function heldDemoCall(home: string, sipPort: number, holdMs: number, timeoutS = 60): Promise<{ ended: Promise<SippRun> }> {
+  const run = runSippUac(sipPort, { calls: 1, holdMs, timeoutS });
+  const deadline = Date.now() + 10_000;
+  while (answeredDemoCalls(home) < 1) {
+    if (Date.now() > deadline) throw new Error('the held call was never answered');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { ended: run };
+}

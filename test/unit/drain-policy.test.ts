@@ -10,11 +10,13 @@ import {
   drainPolicy,
   type DrainPolicy,
   type DrainSample,
+  refusePostponeWithoutWindow,
   resolveDrainPolicy,
 } from '../../server/domain/drain.js';
 import { InvalidInputError } from '../../server/domain/errors/index.js';
 
 const MINUTE = 60_000;
+const HOUR_MS = 60 * MINUTE;
 
 /** The decisions over a series of looks, one every `everyMs`, up to the first that is not WAIT. */
 function decide(policy: DrainPolicy, counts: readonly number[], everyMs = 1000, orders: Record<number, DrainSample['order']> = {}) {
@@ -66,6 +68,66 @@ describe('drainDecision', () => {
     expect(sut(policy, { activeCalls: 5, waitedMs: 1000, order: 'INSTALL_NOW' })).toEqual({ action: 'PROCEED', end: 'INSTALL_NOW' });
     expect(sut(policy, { activeCalls: 0, waitedMs: 0, order: 'CANCEL' })).toEqual({ action: 'CANCEL', end: 'CANCELLED' });
     expect(decide(policy, [2, 2, 2, 2], 1000, { 2: 'CANCEL' }).map((d) => d.action)).toEqual(['WAIT', 'WAIT', 'CANCEL']);
+  });
+});
+
+describe('drainDecision in a maintenance window', () => {
+  const sut = drainDecision;
+  const look = (windowLeftMs: number | null, waitedMs = 1000, activeCalls = 2): DrainSample => ({
+    activeCalls,
+    waitedMs,
+    order: null,
+    windowLeftMs,
+  });
+
+  it('waits while the window is open and the limit not reached', () => {
+    expect(sut({ maxWaitMinutes: 10, onTimeout: 'POSTPONE_TO_NEXT_WINDOW' }, look(1))).toEqual({ action: 'WAIT' });
+  });
+
+  it.each([
+    ['INSTALL_ANYWAY', { action: 'PROCEED', end: 'WINDOW_CLOSED' }],
+    ['CANCEL', { action: 'CANCEL', end: 'WINDOW_CLOSED' }],
+    ['POSTPONE_TO_NEXT_WINDOW', { action: 'POSTPONE', end: 'WINDOW_CLOSED' }],
+  ] as const)('when the window closes before the limit with calls active, follows %s', (onTimeout, decision) => {
+    expect(sut({ maxWaitMinutes: 240, onTimeout }, look(0))).toEqual(decision);
+    expect(sut({ maxWaitMinutes: 240, onTimeout }, look(-5000))).toEqual(decision);
+  });
+
+  it('postpones at the limit too, while the window is still open', () => {
+    expect(sut({ maxWaitMinutes: 2, onTimeout: 'POSTPONE_TO_NEXT_WINDOW' }, look(HOUR_MS, 2 * MINUTE))).toEqual({
+      action: 'POSTPONE',
+      end: 'LIMIT_REACHED',
+    });
+  });
+
+  it('proceeds once the calls ended, even after the window closed', () => {
+    expect(sut({ maxWaitMinutes: 2, onTimeout: 'POSTPONE_TO_NEXT_WINDOW' }, look(-1, 1000, 0))).toEqual({
+      action: 'PROCEED',
+      end: 'CALLS_ENDED',
+    });
+  });
+
+  it('cancels rather than postpone without a window (cutting no call)', () => {
+    expect(sut({ maxWaitMinutes: 2, onTimeout: 'POSTPONE_TO_NEXT_WINDOW' }, look(null, 2 * MINUTE))).toEqual({
+      action: 'CANCEL',
+      end: 'LIMIT_REACHED',
+    });
+  });
+});
+
+describe('refusePostponeWithoutWindow', () => {
+  const sut = refusePostponeWithoutWindow;
+
+  it('refuses POSTPONE_TO_NEXT_WINDOW as INVALID_INPUT naming the field', () => {
+    expect(() => sut({ maxWaitMinutes: 5, onTimeout: 'POSTPONE_TO_NEXT_WINDOW' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'drain.onTimeout' }),
+    );
+  });
+
+  it('lets the other choices and no drain at all pass', () => {
+    expect(() => sut({ maxWaitMinutes: 5, onTimeout: 'CANCEL' })).not.toThrow();
+    expect(() => sut({ maxWaitMinutes: 5, onTimeout: 'INSTALL_ANYWAY' })).not.toThrow();
+    expect(() => sut(null)).not.toThrow();
   });
 });
 

@@ -83,6 +83,22 @@ describe('recoveryAction', () => {
     expect(recoveryAction(journalAt(step))).toBe(action);
   });
 
+  it.each(['PREFLIGHT', 'DRAIN'] as const)('plans a scheduled installation again after a crash during %s (nothing was touched)', (step) => {
+    const schedule = {
+      plan: {
+        when: 'NEXT_WINDOW' as const,
+        plannedAt: now.toISOString(),
+        windowEnd: now.toISOString(),
+        drain: null,
+        scheduledBy: 'admin',
+      },
+      windowEnd: now.toISOString(),
+    };
+    expect(recoveryAction(journalAt(step, { schedule }))).toBe('PLAN_AGAIN');
+    // Once the appliance is stopped, a scheduled installation recovers as any other.
+    expect(recoveryAction(journalAt('STOP', { schedule }))).toBe('ROLL_BACK');
+  });
+
   it('resumes a started release only once: a crash during the resumed attempt rolls back', () => {
     const j = journalAt('HEALTHCHECK', { recoveries: [{ at: now.toISOString(), step: 'HEALTHCHECK', action: 'RESUME' }] });
     expect(recoveryAction(j)).toBe('ROLL_BACK');

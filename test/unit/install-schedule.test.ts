@@ -4,7 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NoMaintenanceWindowError } from '../../server/domain/errors/index.js';
-import { AT_GRACE_MS, planTime, scheduleDecision, type ScheduleDecision } from '../../server/domain/install-schedule.js';
+import {
+  AT_GRACE_MS,
+  type InstallPlan,
+  MAX_INSTALL_POSTPONEMENTS,
+  planTime,
+  postponement,
+  scheduleDecision,
+  type ScheduleDecision,
+} from '../../server/domain/install-schedule.js';
 import { canMove, endsJobStreams, isActive } from '../../server/domain/jobs.js';
 import type { MaintenanceWindowsSetting } from '../../server/domain/maintenance-windows.js';
 import { INSTALL_SCHEDULE_NOTICE_CODES } from '../../server/domain/install-schedule-notices.js';
@@ -100,6 +108,48 @@ describe('scheduleDecision', () => {
     ['does not need a window for AT', atNoon, TUESDAYS, '2026-12-01T12:01:00Z', { kind: 'INSTALL', windowEnd: null }],
   ])('%s', (_name, plan, windows, now, expected) => {
     expect(scheduleDecision(plan, windows, d(now))).toEqual(expected);
+  });
+});
+
+describe('postponement', () => {
+  const sut = postponement;
+  const plan: InstallPlan = {
+    when: 'NEXT_WINDOW',
+    plannedAt: '2026-12-01T01:00:00.000Z',
+    windowEnd: '2026-12-01T03:00:00.000Z',
+    drain: { maxWaitMinutes: 240, onTimeout: 'POSTPONE_TO_NEXT_WINDOW' },
+    scheduledBy: 'ops',
+  };
+  const windowEnd = d('2026-12-01T03:00:00Z');
+
+  it('plans the next window when the window closed, counting the postponement, with the same wait and the same author', () => {
+    expect(sut(plan, windowEnd, TUESDAYS, d('2026-12-01T03:00:00Z'))).toEqual({
+      kind: 'POSTPONE',
+      next: { plannedAt: d('2026-12-08T01:00:00Z'), windowEnd: d('2026-12-08T03:00:00Z') },
+      plan: { ...plan, plannedAt: '2026-12-08T01:00:00.000Z', windowEnd: '2026-12-08T03:00:00.000Z', postponements: 1 },
+    });
+  });
+
+  it('at the limit, with the window still open, plans the next window and not the open one', () => {
+    const decision = sut(plan, windowEnd, TUESDAYS, d('2026-12-01T01:30:00Z'));
+    expect(decision).toMatchObject({ kind: 'POSTPONE', plan: { plannedAt: '2026-12-08T01:00:00.000Z' } });
+  });
+
+  it('counts on from the plan: the last allowed postponement, then TOO_OFTEN with the count made', () => {
+    const last = { ...plan, postponements: MAX_INSTALL_POSTPONEMENTS - 1 };
+    expect(sut(last, windowEnd, TUESDAYS, windowEnd)).toMatchObject({
+      kind: 'POSTPONE',
+      plan: { postponements: MAX_INSTALL_POSTPONEMENTS },
+    });
+    expect(sut({ ...plan, postponements: MAX_INSTALL_POSTPONEMENTS }, windowEnd, TUESDAYS, windowEnd)).toEqual({
+      kind: 'TOO_OFTEN',
+      count: MAX_INSTALL_POSTPONEMENTS,
+    });
+    expect(MAX_INSTALL_POSTPONEMENTS).toBe(3);
+  });
+
+  it('has nowhere to go once no window is set', () => {
+    expect(sut(plan, windowEnd, NONE, windowEnd)).toEqual({ kind: 'NO_WINDOW' });
   });
 });
 

@@ -11,6 +11,7 @@ import type { EventBus } from '../../events.js';
 import type { JobRow, JobsRepository, JobStepsRepository } from '../../repositories/jobs.repository.js';
 import type { ApplianceSupervisor } from '../appliance-supervisor.js';
 import type { DowntimeService } from '../downtime.service.js';
+import type { InstallScheduleService } from '../install-schedule.service.js';
 import type { OperationLock } from '../operation-lock.js';
 
 /** What the engine reads and changes of the appliance's files. */
@@ -71,6 +72,8 @@ export interface InstallEngineDeps {
   bundles: BundlePort;
   staging: Pick<StagingArea, 'releaseDir' | 'moduleDir' | 'manifest'>;
   downtime: Pick<DowntimeService, 'plan' | 'unplan'>;
+  /** Scheduled installations: a wait that outlasted its window is postponed (or not) by these rules; a job planned again wakes the scheduler. */
+  schedules: Pick<InstallScheduleService, 'postponement' | 'planChanged'>;
   /** One disruptive operation at a time: held from the request (or the recovery) to the final outcome. */
   lock: Pick<OperationLock, 'acquire'>;
   /** Blockers of a version now (licences, contract, path): re-checked at preflight. */

@@ -5,9 +5,19 @@
  * (`recovery.ts`). It holds the operation lock from the request (or the recovery) until the job
  * reaches a final, recorded outcome — also when the journal itself cannot be written, in which case
  * the job is closed as RECOVERY_PENDING, the lock stays taken, and the next start finishes it from the journal.
+ * A scheduled installation called off before the stop and planned again (postponed to the next
+ * window, or after a crash during its wait) wakes the scheduler once the lock is released.
  */
 import type { DrainOrder } from '../../domain/drain.js';
-import { classifyFailure, type InstallFailure, interruptedFailure, recoveryPendingFailure } from '../../domain/install-failure.js';
+import {
+  classifyFailure,
+  type InstallFailure,
+  interruptedFailure,
+  postponedTooOftenFailure,
+  recoveryPendingFailure,
+} from '../../domain/install-failure.js';
+import { scheduleNotices } from '../../domain/install-schedule-notices.js';
+import { MAX_INSTALL_POSTPONEMENTS } from '../../domain/install-schedule.js';
 import { type InstallJournal, type InstallStep, type RecoveryAction, recoveryAction, stepsFor } from '../../domain/install.js';
 import { installNotices } from '../../domain/install-notices.js';
 import type { ProgressEvent, RestoreEvent } from '../../events.js';
@@ -17,7 +27,7 @@ import { Interrupted, JobRun, reconcile } from './job-run.js';
 import { removeLeftovers } from './leftovers.js';
 import { prepareRecovery } from './recovery.js';
 import { rollBack } from './rollback.js';
-import { DrainCancelled, undrainRecorded } from './steps/drain.js';
+import { DrainCancelled, DrainPostponed, undrainRecorded } from './steps/drain.js';
 import { FORWARD_STEPS } from './steps/index.js';
 
 export class InstallEngine {
@@ -89,7 +99,9 @@ export class InstallEngine {
           ? () => rollBack(run)
           : action === 'UNDRAIN'
             ? () => this.undrainAfterCrash(run)
-            : () => this.drive(run, 'START');
+            : action === 'PLAN_AGAIN'
+              ? () => this.planAgainAfterCrash(run)
+              : () => this.drive(run, 'START');
       this.track(run, work, release);
       started = true;
       return { jobId: journal.jobId, action };
@@ -138,6 +150,8 @@ export class InstallEngine {
         this.running = null;
         this.current = null;
       }
+      // Planned again: the scheduler may start it (once the lock above is free).
+      if (run.journal.plannedAgain && run.journal.phase === 'DONE') this.deps.schedules.planChanged();
     })();
   }
 
@@ -164,6 +178,7 @@ export class InstallEngine {
       // Stopping aborts a running download too: the journal says where, and the next start decides.
       if (err instanceof Interrupted || run.stopping) return;
       if (err instanceof DrainCancelled) await this.cancelled(run, err);
+      else if (err instanceof DrainPostponed) await this.postponed(run, err);
       else await this.fail(run, step, err);
       return;
     }
@@ -192,6 +207,53 @@ export class InstallEngine {
     const now = this.deps.clock.now();
     this.deps.steps.finish(run.jobId, 'DRAIN', now, 'DONE', said.message, said.detail);
     this.deps.jobs.addEvent(run.jobId, now, 'CANCELLED', said.message, said.detail);
+    await run.finish('CANCELLED');
+  }
+
+  /**
+   * The wait of a scheduled installation outlasted its window (or its limit) with
+   * POSTPONE_TO_NEXT_WINDOW chosen (already undrained): planned for the next window, or failed past
+   * the cap of postponements, or STAGED when no window is set any more.
+   */
+  private async postponed(run: JobRun, p: DrainPostponed): Promise<void> {
+    const j = run.journal;
+    const { steps, jobs, clock } = this.deps;
+    const schedule = j.schedule!;
+    const decision = this.deps.schedules.postponement(schedule.plan, schedule.windowEnd ? new Date(schedule.windowEnd) : null);
+    if (decision.kind === 'TOO_OFTEN') {
+      const failure = postponedTooOftenFailure(decision.count);
+      run.recordFailure('DRAIN', failure, `DRAIN: ${failure.message}`);
+      await this.endUntouched(run);
+      return;
+    }
+    const now = clock.now();
+    const drained = installNotices.drainPostponed(p.record);
+    steps.finish(run.jobId, 'DRAIN', now, 'DONE', drained.message, drained.detail);
+    if (decision.kind === 'NO_WINDOW') {
+      const said = scheduleNotices.postponedNoWindow();
+      jobs.addEvent(run.jobId, now, 'CANCELLED', said.message, said.detail);
+    } else {
+      j.plannedAgain = decision.plan;
+      const said = scheduleNotices.postponed(decision.next, decision.plan.postponements!, MAX_INSTALL_POSTPONEMENTS);
+      jobs.addEvent(run.jobId, now, 'INSTALL_POSTPONED', said.message, said.detail);
+    }
+    await run.finish('CANCELLED');
+  }
+
+  /**
+   * Patchbay stopped during the preflight or the wait for calls of a scheduled installation:
+   * nothing was touched. As for any wait (`undrainAfterCrash`) the appliance is brought up and
+   * accepts calls again; then the job is planned again as it was, and the scheduler decides (inside
+   * its window still: it goes on; after it: the next window, recorded; AT: within its grace only).
+   */
+  private async planAgainAfterCrash(run: JobRun): Promise<void> {
+    await this.deps.supervisor.startAfterMaintenance();
+    if (this.deps.calls.supported) await undrainRecorded(run);
+    const j = run.journal;
+    const plan = j.schedule!.plan;
+    j.plannedAgain = plan;
+    const said = scheduleNotices.plannedAgainAfterRestart(plan.plannedAt);
+    this.deps.jobs.addEvent(run.jobId, this.deps.clock.now(), 'INSTALL_PLANNED_AGAIN', said.message, said.detail);
     await run.finish('CANCELLED');
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../../adapters/clock.js';
 import type { DrainProgress } from '../../domain/drain.js';
+import type { InstallPlan } from '../../domain/install-schedule.js';
 import type { JobState } from '../../domain/jobs.js';
 import type { Said } from '../../domain/install-notices.js';
 import type { Notice } from '../../domain/notice.js';
@@ -37,6 +38,8 @@ export interface ProgressFigures {
   /** The progress text (a group's name while copying has no notice), or the job's error once it ended. */
   said: { message: string; detail: Notice | null } | null;
   drain?: DrainProgress | null;
+  /** A job planned again (INSTALL_SCHEDULED) at its end: when its installation now is. */
+  installPlan?: InstallPlan | null;
 }
 
 export class JobEventLog {
@@ -59,6 +62,7 @@ export class JobEventLog {
       message: figures.said?.message ?? null,
       detail: figures.said?.detail ?? null,
       drain: figures.drain ?? null,
+      ...(figures.installPlan ? { installPlan: figures.installPlan } : {}),
     };
     if (final) this.latest.delete(jobId);
     else this.latest.set(jobId, event);

@@ -169,7 +169,8 @@ export class JobRun {
     failure: (Pick<InstallFailure, 'code' | 'message'> & { params?: InstallFailure['params'] }) | null,
   ): void {
     const said = failure ? { message: failure.message, detail: failureNotice(failure) } : null;
-    this.log.progress(this.jobId, { state, step: null, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, said }, true);
+    const installPlan = state === 'INSTALL_SCHEDULED' ? this.journal.plannedAgain : null;
+    this.log.progress(this.jobId, { state, step: null, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, said, installPlan }, true);
   }
 }
 
@@ -177,7 +178,7 @@ export class JobRun {
 export function jobStateOf(j: InstallJournal): JobState {
   if (j.phase === 'FORWARD') return 'INSTALLING';
   if (j.phase === 'ROLLING_BACK') return 'RESTORING';
-  if (j.outcome === 'CANCELLED') return j.mode === 'SEPARATE' ? 'STAGED' : 'CANCELLED';
+  if (j.outcome === 'CANCELLED') return j.plannedAgain ? 'INSTALL_SCHEDULED' : j.mode === 'SEPARATE' ? 'STAGED' : 'CANCELLED';
   return j.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
 }
 
@@ -194,6 +195,11 @@ export function reconcile(deps: Pick<InstallEngineDeps, 'jobs' | 'clock'>, j: In
   if (to === 'STAGED') {
     // Called off before the stop: the staged download is as it was, to be installed another time.
     deps.jobs.move(j.jobId, ['INSTALLING'], 'STAGED', { step: null });
+    return;
+  }
+  if (to === 'INSTALL_SCHEDULED') {
+    // Called off before the stop and planned again: the scheduler takes it from here.
+    deps.jobs.move(j.jobId, ['INSTALLING'], 'INSTALL_SCHEDULED', { step: null, installPlan: j.plannedAgain });
     return;
   }
   deps.jobs.move(j.jobId, from, to, {

@@ -22,7 +22,7 @@ export async function prepareRecovery(run: JobRun, action: Exclude<RecoveryActio
   logger.warn('unfinished installation found', { jobId: j.jobId, step: j.step, phase: j.phase, action });
   await layout.cleanupTemporary();
   await backups.cleanupTemporary(run.source());
-  // Waiting for calls, the appliance had not stopped yet: no unavailable time is the job's.
-  if (action !== 'UNDRAIN') downtime.plan(j.jobId, run.cause());
+  // Waiting for calls (or before), the appliance had not stopped yet: no unavailable time is the job's.
+  if (action !== 'UNDRAIN' && action !== 'PLAN_AGAIN') downtime.plan(j.jobId, run.cause());
   if (action === 'ROLL_BACK') j.failure ??= { ...interruptedFailure(j.step), step: j.step };
 }

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../helpers/graphql-clients.js';
 import { install, job, stageDownload, waitForJob } from '../../helpers/install-api.js';
-import { answeredDemoCalls, outcomeOf, runSippUac, type SippRun } from '../../helpers/sipp.js';
+import { heldDemoCall, outcomeOf, runSippUac } from '../../helpers/sipp.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 interface CallWait {
@@ -35,15 +35,7 @@ describe('draining the demo PBX before the stop, measured by SIPp', () => {
   }
 
   /** Places one call held `holdMs`, and resolves once the PBX has answered it (with the run, to await its end). */
-  async function heldCall(sipPort: number, holdMs: number): Promise<{ ended: Promise<SippRun> }> {
-    const run = runSippUac(sipPort, { calls: 1, holdMs, timeoutS: 60 });
-    const deadline = Date.now() + 10_000;
-    while (answeredDemoCalls(app.home) < 1) {
-      if (Date.now() > deadline) throw new Error('the held call was never answered');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return { ended: run };
-  }
+  const heldCall = (sipPort: number, holdMs: number) => heldDemoCall(app.home, sipPort, holdMs);
 
   /** Waits until the job is in its DRAIN step with `calls` calls active. */
   async function waitingFor(admin: HttpClient, jobId: string, calls: number): Promise<void> {

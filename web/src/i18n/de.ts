@@ -460,6 +460,9 @@ export const de: Messages = {
   'callWait.LIMIT_REACHED.on': '{duration} auf die Gespräche gewartet (die Frist); beim Anhalten aktiv: {calls}.',
   'callWait.LIMIT_REACHED.off':
     '{duration} gewartet: Die Gespräche endeten nicht rechtzeitig (noch aktiv: {calls}); die Installation wurde abgebrochen.',
+  'callWait.WINDOW_CLOSED.on': '{duration} auf die Gespräche gewartet, bis das Wartungsfenster schloss; beim Anhalten aktiv: {calls}.',
+  'callWait.WINDOW_CLOSED.off':
+    '{duration} auf die Gespräche gewartet, bis das Wartungsfenster schloss; nicht installiert (noch aktiv: {calls}).',
   'callWait.INSTALL_NOW': '{duration} gewartet, dann auf Wunsch sofort installiert; beim Anhalten aktiv: {calls}.',
   'callWait.CANCELLED': 'Nach {duration} Warten auf die Gespräche abgebrochen (noch aktiv: {calls}).',
   'nav.maintenance': 'Wartung',

@@ -440,6 +440,9 @@ export const en = {
   'callWait.LIMIT_REACHED.on': 'Waited {duration} for the calls (the limit); active at the stop: {calls}.',
   'callWait.LIMIT_REACHED.off':
     'Waited {duration}: the calls did not end in time (still active: {calls}); the installation was called off.',
+  'callWait.WINDOW_CLOSED.on': 'Waited {duration} for the calls, until the maintenance window closed; active at the stop: {calls}.',
+  'callWait.WINDOW_CLOSED.off':
+    'Waited {duration} for the calls, until the maintenance window closed; not installed (still active: {calls}).',
   'callWait.INSTALL_NOW': 'Waited {duration}, then installed at once on request; active at the stop: {calls}.',
   'callWait.CANCELLED': 'Cancelled after waiting {duration} for the calls (still active: {calls}).',
   'nav.maintenance': 'Maintenance',

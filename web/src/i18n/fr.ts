@@ -459,6 +459,9 @@ export const fr: Messages = {
   'callWait.LIMIT_REACHED.on': 'Attente de {duration} (le délai maximal) ; actifs à l’arrêt : {calls}.',
   'callWait.LIMIT_REACHED.off':
     'Attente de {duration} : les appels ne se sont pas terminés à temps (encore actifs : {calls}) ; l’installation a été annulée.',
+  'callWait.WINDOW_CLOSED.on': 'Attente de {duration}, jusqu’à la fermeture de la fenêtre de maintenance ; actifs à l’arrêt : {calls}.',
+  'callWait.WINDOW_CLOSED.off':
+    'Attente de {duration}, jusqu’à la fermeture de la fenêtre de maintenance ; non installé (encore actifs : {calls}).',
   'callWait.INSTALL_NOW': 'Attente de {duration}, puis installation immédiate à la demande ; actifs à l’arrêt : {calls}.',
   'callWait.CANCELLED': 'Annulé après {duration} d’attente des appels (encore actifs : {calls}).',
   'nav.maintenance': 'Maintenance',

@@ -1,12 +1,13 @@
 /**
  * DRAIN: before the stop, the appliance refuses new calls and the installation waits for the
  * active ones to end, within the admin's limit (`drainDecision`). The appliance runs meanwhile: the
- * wait is not unavailable time. Whenever the installation does not go on to the stop (the admin
- * cancels, the limit with CANCEL, a failure reading the calls, Patchbay stopping), the appliance is
- * undrained first: it is never left refusing calls.
+ * wait is not unavailable time. A scheduled installation in a maintenance window waits no longer
+ * than the window is open. Whenever the installation does not go on to the stop (the admin
+ * cancels, the limit or the window's end with CANCEL or POSTPONE_TO_NEXT_WINDOW, a failure reading
+ * the calls, Patchbay stopping), the appliance is undrained first: it is never left refusing calls.
  */
 import { classifyFailure } from '../../../domain/install-failure.js';
-import { DRAIN_POLL_MS, drainDecision, type DrainRecord } from '../../../domain/drain.js';
+import { DRAIN_POLL_MS, drainDecision, type DrainRecord, type DrainTimeoutEnd } from '../../../domain/drain.js';
 import { installNotices, type Said } from '../../../domain/install-notices.js';
 import { Interrupted, type JobRun } from '../job-run.js';
 
@@ -21,6 +22,13 @@ export class DrainCancelled extends Error {
   }
 }
 
+/** The limit or the window's end passed with POSTPONE_TO_NEXT_WINDOW chosen; the engine plans the next window. */
+export class DrainPostponed extends Error {
+  constructor(readonly record: DrainRecord & { end: DrainTimeoutEnd }) {
+    super('The calls did not end in time: the installation is postponed to the next maintenance window.');
+  }
+}
+
 export async function drain(run: JobRun): Promise<Said> {
   const { calls, clock } = run.deps;
   const j = run.journal;
@@ -28,7 +36,9 @@ export async function drain(run: JobRun): Promise<Said> {
   if (!calls.supported) return installNotices.drainUnsupported();
   if (policy === null) return installNotices.drainSkipped();
   const started = clock.now().getTime();
-  const deadline = new Date(started + policy.maxWaitMinutes * 60_000);
+  const windowEnd = j.schedule?.windowEnd ? Date.parse(j.schedule.windowEnd) : null;
+  const limit = started + policy.maxWaitMinutes * 60_000;
+  const deadline = new Date(windowEnd === null ? limit : Math.min(limit, windowEnd));
   run.drainWait.begin();
   try {
     await calls.drain();
@@ -36,7 +46,12 @@ export async function drain(run: JobRun): Promise<Said> {
       const activeCalls = await calls.activeCalls();
       const now = clock.now().getTime();
       const given = run.drainWait.take();
-      const decision = drainDecision(policy, { activeCalls, waitedMs: now - started, order: given?.order ?? null });
+      const decision = drainDecision(policy, {
+        activeCalls,
+        waitedMs: now - started,
+        order: given?.order ?? null,
+        windowLeftMs: windowEnd === null ? null : windowEnd - now,
+      });
       if (decision.action === 'WAIT') {
         const waitedMs = now - started;
         run.progress(0, 0, 0, installNotices.drainWaiting(activeCalls, Math.max(0, deadline.getTime() - now)), {
@@ -54,6 +69,7 @@ export async function drain(run: JobRun): Promise<Said> {
       j.drained = { ...record, end: decision.end };
       await run.save();
       if (decision.action === 'CANCEL') throw new DrainCancelled(j.drained, given?.by ?? null);
+      if (decision.action === 'POSTPONE') throw new DrainPostponed({ ...record, end: decision.end });
       return installNotices.drained({ ...record, end: decision.end });
     }
   } catch (err) {

@@ -25,12 +25,13 @@ export type BackupStatus =
   | 'VERIFICATION_FAILED'
   | 'VERIFIED';
 
-/** CALLS_ENDED: no call was active any more. LIMIT_REACHED: the limit passed with calls active. INSTALL_NOW: the admin stopped the wait. CANCELLED: the admin cancelled. */
+/** CALLS_ENDED: no call was active any more. LIMIT_REACHED: the limit passed with calls active. WINDOW_CLOSED: the maintenance window of a scheduled installation closed with calls active. INSTALL_NOW: the admin stopped the wait. CANCELLED: the admin cancelled. */
 export type CallWaitEnd =
   | 'CALLS_ENDED'
   | 'CANCELLED'
   | 'INSTALL_NOW'
-  | 'LIMIT_REACHED';
+  | 'LIMIT_REACHED'
+  | 'WINDOW_CLOSED';
 
 /** PLANNED: an installation or a restore stopped the appliance. UNPLANNED: a crash, a failed health check, a start. */
 export type DowntimeKind =
@@ -46,10 +47,11 @@ export type DrainInput = {
   wait?: boolean | null | undefined;
 };
 
-/** What an installation does when calls are still active at the limit of its wait: install anyway (cutting them), or cancel. */
+/** What an installation does when calls are still active at the limit of its wait (or, installing in a maintenance window, when the window closes): install anyway (cutting them), cancel, or POSTPONE_TO_NEXT_WINDOW (only for `when: NEXT_WINDOW`; refused elsewhere, and as a default; after 3 postponements the job fails with POSTPONED_TOO_OFTEN). */
 export type DrainOnTimeout =
   | 'CANCEL'
-  | 'INSTALL_ANYWAY';
+  | 'INSTALL_ANYWAY'
+  | 'POSTPONE_TO_NEXT_WINDOW';
 
 /** Either `jobId` (a staged download: separate mode) or `version` with its modules (download and install in one go). */
 export type InstallInput = {

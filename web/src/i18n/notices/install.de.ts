@@ -103,6 +103,16 @@ export const messages: Record<string, string> = {
     'Die Gespräche endeten nicht rechtzeitig (nach {waitedMs} noch {calls} aktiv): Die Installation wurde abgebrochen, neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
   'notice.INSTALL_DRAIN_CANCELLED_BY':
     'Von {user} abgebrochen, während auf das Ende der Gespräche gewartet wurde ({calls} aktiv nach {waitedMs}): Neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
+  'notice.INSTALL_DRAIN_WINDOW_CLOSED_PROCEEDED':
+    'Das Wartungsfenster schloss nach {waitedMs}, {calls} Gespräch(e) noch aktiv: Trotzdem installiert, sie wurden beim Anhalten getrennt.',
+  'notice.INSTALL_DRAIN_CANCELLED_WINDOW_CLOSED':
+    'Das Wartungsfenster schloss, während nach {waitedMs} noch {calls} Gespräch(e) aktiv waren: Die Installation wurde abgebrochen, neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
+  'notice.INSTALL_DRAIN_POSTPONED':
+    'Die Gespräche endeten nicht rechtzeitig (nach {waitedMs} noch {calls} aktiv): Die Installation wurde auf das nächste Wartungsfenster verschoben, neue Anrufe werden wieder angenommen, es wurde nichts verändert.',
+  'notice.INSTALL_RECOVERY_PLAN_AGAIN':
+    'Patchbay wurde während {step} neu gestartet: Es wurde nichts verändert; die Anlage nimmt wieder Anrufe an, und die geplante Installation ist erneut eingeplant.',
+  'notice.POSTPONED_TOO_OFTEN':
+    'Die Gespräche endeten nicht innerhalb des Wartungsfensters, und die Installation war bereits {count}-mal verschoben worden: Sie wird nicht noch einmal verschoben. Es wurde nichts verändert; laden und installieren Sie das Update erneut, sobald die Gespräche es zulassen.',
   'notice.INSTALL_DRAIN_SKIPPED': 'Wie gewünscht wurde nicht auf das Ende der Gespräche gewartet: Die Anlage wurde sofort angehalten.',
   'notice.INSTALL_DRAIN_UNSUPPORTED':
     'Diese Anlage kann weder ihre Gespräche melden noch neue Anrufe abweisen: Sie wurde sofort angehalten, laufende Gespräche wurden getrennt.',

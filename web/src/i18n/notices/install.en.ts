@@ -98,6 +98,16 @@ export const messages: Record<string, string> = {
     'The calls did not end in time ({calls} still active after {waitedMs}): the installation was cancelled, new calls are accepted again, nothing was changed.',
   'notice.INSTALL_DRAIN_CANCELLED_BY':
     'Cancelled by {user} while waiting for the calls to end ({calls} active after {waitedMs}): new calls are accepted again, nothing was changed.',
+  'notice.INSTALL_DRAIN_WINDOW_CLOSED_PROCEEDED':
+    'The maintenance window closed after {waitedMs} with {calls} active call(s): installed anyway, they were cut at the stop.',
+  'notice.INSTALL_DRAIN_CANCELLED_WINDOW_CLOSED':
+    'The maintenance window closed with {calls} call(s) still active after {waitedMs}: the installation was cancelled, new calls are accepted again, nothing was changed.',
+  'notice.INSTALL_DRAIN_POSTPONED':
+    'The calls did not end in time ({calls} still active after {waitedMs}): the installation was postponed to the next maintenance window, new calls are accepted again, nothing was changed.',
+  'notice.INSTALL_RECOVERY_PLAN_AGAIN':
+    'Patchbay restarted during {step}: nothing was changed; the appliance accepts calls again and the scheduled installation is planned again.',
+  'notice.POSTPONED_TOO_OFTEN':
+    'The calls did not end within the maintenance window, and the installation had already been postponed {count} times: it was not postponed again. Nothing was changed; download and install the update again when the calls allow.',
   'notice.INSTALL_DRAIN_SKIPPED': 'Not waiting for calls to end, as asked: the appliance was stopped at once.',
   'notice.INSTALL_DRAIN_UNSUPPORTED':
     'This appliance cannot report its calls or refuse new ones: it was stopped at once, cutting any call in progress.',

@@ -103,6 +103,16 @@ export const messages: Record<string, string> = {
     'Les appels ne se sont pas terminés à temps (encore {calls} actifs après {waitedMs}) : l’installation a été annulée, les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
   'notice.INSTALL_DRAIN_CANCELLED_BY':
     'Annulé par {user} pendant l’attente de la fin des appels ({calls} actifs après {waitedMs}) : les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
+  'notice.INSTALL_DRAIN_WINDOW_CLOSED_PROCEEDED':
+    'La fenêtre de maintenance s’est fermée après {waitedMs} avec {calls} appel(s) actif(s) : installé quand même, ils ont été coupés à l’arrêt.',
+  'notice.INSTALL_DRAIN_CANCELLED_WINDOW_CLOSED':
+    'La fenêtre de maintenance s’est fermée alors que {calls} appel(s) restaient actifs après {waitedMs} : l’installation a été annulée, les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
+  'notice.INSTALL_DRAIN_POSTPONED':
+    'Les appels ne se sont pas terminés à temps ({calls} encore actif(s) après {waitedMs}) : l’installation a été reportée à la prochaine fenêtre de maintenance, les nouveaux appels sont de nouveau acceptés, rien n’a été modifié.',
+  'notice.INSTALL_RECOVERY_PLAN_AGAIN':
+    'Patchbay a redémarré pendant {step} : rien n’a été modifié ; l’appliance accepte de nouveau les appels et l’installation planifiée est replanifiée.',
+  'notice.POSTPONED_TOO_OFTEN':
+    'Les appels ne se sont pas terminés pendant la fenêtre de maintenance et l’installation avait déjà été reportée {count} fois : elle n’est pas reportée une fois de plus. Rien n’a été modifié ; téléchargez et installez de nouveau la mise à jour quand les appels le permettent.',
   'notice.INSTALL_DRAIN_SKIPPED': 'Pas d’attente de la fin des appels, comme demandé : l’appliance a été arrêtée immédiatement.',
   'notice.INSTALL_DRAIN_UNSUPPORTED':
     'Cette appliance ne sait ni indiquer ses appels ni refuser les nouveaux : elle a été arrêtée immédiatement, coupant les appels en cours.',

@@ -11,4 +11,10 @@ export const messages: Record<string, string> = {
   'notice.INSTALL_TIME_MISSED':
     'Der Installationszeitpunkt {plannedAt} ist verstrichen, während Patchbay nicht lief. Verspätet installiert Patchbay nicht: Der Auftrag ist wieder bereitgestellt und wartet auf Sie.',
   'notice.INSTALL_SCHEDULE_REFUSED': 'Die geplante Installation konnte nicht beginnen ({code}): Der Auftrag ist wieder bereitgestellt.',
+  'notice.INSTALL_POSTPONED':
+    'Die Gespräche endeten nicht rechtzeitig: Die Installation ist auf das nächste Wartungsfenster verschoben, {plannedAt} bis {windowEnd} ({count}. von höchstens {max} Verschiebungen).',
+  'notice.INSTALL_POSTPONED_NO_WINDOW':
+    'Die Gespräche endeten nicht rechtzeitig, und es ist kein Wartungsfenster mehr eingerichtet, auf das die Installation verschoben werden könnte: Der Auftrag ist wieder bereitgestellt.',
+  'notice.INSTALL_PLANNED_AGAIN_AFTER_RESTART':
+    'Patchbay wurde beendet, während die für {plannedAt} geplante Installation begann oder auf das Ende der Gespräche wartete. Es wurde nichts verändert, Anrufe werden wieder angenommen; die Installation ist erneut eingeplant und läuft nur innerhalb ihres Wartungsfensters (oder ihrer Kulanzzeit).',
 };

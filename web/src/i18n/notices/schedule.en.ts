@@ -11,4 +11,10 @@ export const messages: Record<string, string> = {
   'notice.INSTALL_TIME_MISSED':
     'The installation time {plannedAt} passed while Patchbay was not running. Patchbay does not install late: the job is staged again and waits for you.',
   'notice.INSTALL_SCHEDULE_REFUSED': 'The planned installation could not start ({code}): the job is staged again.',
+  'notice.INSTALL_POSTPONED':
+    'The calls did not end in time: the installation is postponed to the next maintenance window, {plannedAt} to {windowEnd} (postponement {count} of at most {max}).',
+  'notice.INSTALL_POSTPONED_NO_WINDOW':
+    'The calls did not end in time and no maintenance window is set any more to postpone the installation to: the job is staged again.',
+  'notice.INSTALL_PLANNED_AGAIN_AFTER_RESTART':
+    'Patchbay stopped while the installation planned for {plannedAt} was starting or waiting for calls to end. Nothing was changed and calls are accepted again; the installation is planned again and goes on only inside its maintenance window (or within its time’s grace).',
 };

@@ -11,4 +11,10 @@ export const messages: Record<string, string> = {
   'notice.INSTALL_TIME_MISSED':
     'L’heure d’installation {plannedAt} est passée pendant que Patchbay ne tournait pas. Patchbay n’installe pas en retard : la tâche est de nouveau prête et vous attend.',
   'notice.INSTALL_SCHEDULE_REFUSED': 'L’installation planifiée n’a pas pu commencer ({code}) : la tâche est de nouveau prête.',
+  'notice.INSTALL_POSTPONED':
+    'Les appels ne se sont pas terminés à temps : l’installation est reportée à la prochaine fenêtre de maintenance, du {plannedAt} au {windowEnd} (report {count} sur {max} au plus).',
+  'notice.INSTALL_POSTPONED_NO_WINDOW':
+    'Les appels ne se sont pas terminés à temps et aucune fenêtre de maintenance n’est plus définie pour y reporter l’installation : la tâche est de nouveau prête.',
+  'notice.INSTALL_PLANNED_AGAIN_AFTER_RESTART':
+    'Patchbay s’est arrêté pendant que l’installation prévue le {plannedAt} démarrait ou attendait la fin des appels. Rien n’a été modifié et les appels sont de nouveau acceptés ; l’installation est replanifiée et ne se poursuit que dans sa fenêtre de maintenance (ou dans le délai de grâce de son heure).',
 };
