@@ -1,0 +1,140 @@
+/**
+ * The processes `npm run bench:realtime` measures, read from outside: a real Patchbay started from
+ * the build as `npm start` runs it (with the loop probe preloaded), the raw `ws` baseline server,
+ * and /proc for their CPU time and resident memory.
+ */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, utime and stime). */
+export function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+export const rssMib = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Compiles dist/ if it is stale, as `npm start` would, so that the start itself is not a build. */
+export function buildServer(): void {
+  execFileSync(process.execPath, ['server/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface RunningPatchbay {
+  pid: number;
+  url: string;
+  /** Asks the loop probe inside Patchbay: `reset`, `read` or `gc`. */
+  probe<T = LoopDelay>(command: 'reset' | 'read' | 'gc'): Promise<T>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startPatchbay(home: string, probeDir: string, env: Record<string, string>): Promise<RunningPatchbay> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, 'server/start.mjs'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port), PATCHBAY_HOME: home, BENCH_PROBE_DIR: probeDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  // Kept short: the log of a thousand connections is not needed, its end is when something fails.
+  let out = '';
+  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Patchbay exited with ${child.exitCode}:\n${out}`);
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const socket = net.connect(path.join(probeDir, `probe-${child.pid}.sock`));
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let buffer = '';
+  const waiting: ((line: string) => void)[] = [];
+  socket.on('data', (chunk) => {
+    buffer += chunk.toString();
+    let i;
+    while ((i = buffer.indexOf('\n')) >= 0) {
+      waiting.shift()!(buffer.slice(0, i));
+      buffer = buffer.slice(i + 1);
+    }
+  });
+  return {
+    pid: child.pid!,
+    url,
+    probe: (command) =>
+      new Promise((resolve) => {
+        waiting.push((line) => resolve(JSON.parse(line)));
+        socket.write(`${command}\n`);
+      }),
+    output: () => out,
+    async stop() {
+      socket.destroy();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface RawWsServer {
+  pid: number;
+  url: string;
+  /** Broadcasts `size`-byte messages at `hz` for `ms`; resolves with the number sent. */
+  broadcast(size: number, hz: number, ms: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startRawWsServer(): Promise<RawWsServer> {
+  const child: ChildProcess = fork(path.join(HERE, 'realtime-raw-ws.mjs'), [], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { port } = await new Promise<{ port: number }>((r) => child.once('message', (m) => r(m as { port: number })));
+  return {
+    pid: child.pid!,
+    url: `ws://127.0.0.1:${port}`,
+    broadcast: (size, hz, ms) =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { done: number }).done));
+        child.send({ size, hz, ms });
+      }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+    },
+  };
+}
