@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { npmStartArgs } from '../helpers/npm-start.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,9 +30,11 @@ fs.writeFileSync(
   "process.on('SIGUSR2', () => process.stderr.write(`BENCH-MEM ${process.pid} ${JSON.stringify(process.memoryUsage())}\\n`));\n",
 );
 
+/** npm start's own command line (package.json), V8 flags included, so that the bench measures what it runs. */
+const startArgs = npmStartArgs(ROOT);
 const variants = {
   tsx: [path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts']],
-  compiled: [process.execPath, ['--enable-source-maps', 'server/start.mjs']],
+  compiled: [process.execPath, startArgs],
 } as const;
 type Variant = keyof typeof variants;
 
