@@ -9,11 +9,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { npmStartArgs } from '../helpers/npm-start.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -38,14 +38,6 @@ const variants = {
 } as const;
 type Variant = keyof typeof variants;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 interface Started {
   child: ChildProcess;
   ms: number;
@@ -53,7 +45,7 @@ interface Started {
 }
 
 async function start(variant: Variant, home: string): Promise<Started> {
-  const port = await freePort();
+  const port = await unusedPort();
   const [command, args] = variants[variant];
   const began = performance.now();
   const child = spawn(command, [...args], {
