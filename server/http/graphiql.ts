@@ -1,11 +1,12 @@
 /**
  * GraphiQL for a logged-in admin session: the page rendered once (it inlines ~9 MB of script),
  * compressed like the SPA's files and served with the SPA's security headers, its CSP allowing
- * exactly its own inline scripts (by hash) and the editor's blob: workers.
+ * exactly its own inline scripts (by hash) and the editor's blob: workers. The renderer is imported
+ * on the first request for the page, not at start: its module is that script as a ~17 MB string
+ * literal, ~30 MB of V8 heap for as long as the process runs, for a page most appliances never open.
  */
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Logger } from '../adapters/logger.js';
 import type { AccountsService } from '../services/accounts.service.js';
 import { CompressedBodies } from './compression.js';
@@ -23,11 +24,17 @@ function inlineScriptHashes(html: string): string[] {
   );
 }
 
+interface Page {
+  bytes: Buffer;
+  headers: Record<string, string>;
+}
+
 export function createGraphiqlHandler(accounts: AccountsService, logger: Logger) {
-  let page: { bytes: Buffer; headers: Record<string, string> } | null = null;
+  let page: Promise<Page> | null = null;
   const bodies = new CompressedBodies();
 
-  const render = () => {
+  const render = async (): Promise<Page> => {
+    const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
     const html = renderGraphiQL({
       title: 'Patchbay GraphQL',
       subscriptionsProtocol: 'WS',
@@ -56,10 +63,16 @@ export function createGraphiqlHandler(accounts: AccountsService, logger: Logger)
         );
       return;
     }
-    page ??= render();
-    bodies.send(req, res, page.headers, { key: 'graphiql', version: '1', bytes: page.bytes }).catch((err: unknown) => {
-      logger.error('GraphiQL page not sent', { err });
-      res.destroy();
+    const rendering = (page ??= render());
+    // A failed render is not kept: the next request tries again.
+    rendering.catch(() => {
+      if (page === rendering) page = null;
     });
+    rendering
+      .then(({ headers, bytes }) => bodies.send(req, res, headers, { key: 'graphiql', version: '1', bytes }))
+      .catch((err: unknown) => {
+        logger.error('GraphiQL page not sent', { err });
+        res.destroy();
+      });
   };
 }

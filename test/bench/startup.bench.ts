@@ -9,10 +9,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { npmStartArgs } from '../helpers/npm-start.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,19 +30,13 @@ fs.writeFileSync(
   "process.on('SIGUSR2', () => process.stderr.write(`BENCH-MEM ${process.pid} ${JSON.stringify(process.memoryUsage())}\\n`));\n",
 );
 
+/** npm start's own command line (package.json), V8 flags included, so that the bench measures what it runs. */
+const startArgs = npmStartArgs(ROOT);
 const variants = {
   tsx: [path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts']],
-  compiled: [process.execPath, ['--enable-source-maps', 'server/start.mjs']],
+  compiled: [process.execPath, startArgs],
 } as const;
 type Variant = keyof typeof variants;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Started {
   child: ChildProcess;
@@ -50,7 +45,7 @@ interface Started {
 }
 
 async function start(variant: Variant, home: string): Promise<Started> {
-  const port = await freePort();
+  const port = await unusedPort();
   const [command, args] = variants[variant];
   const began = performance.now();
   const child = spawn(command, [...args], {

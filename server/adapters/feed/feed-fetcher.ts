@@ -8,21 +8,30 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { BaseFetcher } from 'tuf-js';
-import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+import type { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 import * as TufErrors from 'tuf-js/dist/error.js';
 
+interface HttpClient {
+  agent: EnvHttpProxyAgent;
+  fetch: typeof undiciFetch;
+}
+
 export class FeedFetcher extends BaseFetcher {
-  private readonly agent: EnvHttpProxyAgent;
+  /**
+   * undici (~4 MB of heap once loaded) is imported on the first request over HTTP, not at start: a
+   * feed in a local directory never needs it, and a restarted Patchbay not until its next check.
+   */
+  private http: Promise<HttpClient> | null = null;
 
   constructor(private readonly timeoutMs: number) {
     super();
-    this.agent = new EnvHttpProxyAgent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 
   async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
     if (url.startsWith('file:')) return this.readLocal(fileURLToPath(url));
-    const res = await undiciFetch(url, {
-      dispatcher: this.agent,
+    const { agent, fetch } = await (this.http ??= this.connect());
+    const res = await fetch(url, {
+      dispatcher: agent,
       signal: AbortSignal.timeout(this.timeoutMs * 3),
       headers: { 'user-agent': 'patchbay' },
     });
@@ -38,8 +47,14 @@ export class FeedFetcher extends BaseFetcher {
     return Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array<ArrayBuffer>>;
   }
 
+  private async connect(): Promise<HttpClient> {
+    const { EnvHttpProxyAgent, fetch } = await import('undici');
+    const t = this.timeoutMs;
+    return { agent: new EnvHttpProxyAgent({ connectTimeout: t, headersTimeout: t, bodyTimeout: t }), fetch };
+  }
+
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.http) await (await this.http).agent.close();
   }
 }
 

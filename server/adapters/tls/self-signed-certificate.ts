@@ -9,7 +9,7 @@ import { generateKeyPair, randomBytes, sign } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import type { SubjectNames } from '../../domain/tls-plan.js';
 import { exists, writeFileAtomic } from '../fs.js';
 
@@ -34,10 +34,11 @@ export async function ensureSelfSignedCertificate(dir: string, names: SubjectNam
   return { certFile, keyFile, generated: true };
 }
 
-/** forge's own function, missing from its type declarations. */
-const tbsCertificate = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
-
 async function selfSignedCertificate(names: SubjectNames, now: Date): Promise<{ cert: string; key: string }> {
+  // Imported here, not at start: needed once per appliance, and ~1.5 MB of heap for as long as the process runs.
+  const { default: forge } = await import('node-forge');
+  // forge's own function, missing from its type declarations.
+  const tbsCertificate = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
   const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
