@@ -81,7 +81,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const catalog = await wireCatalog(config, {
     db,
     systemId,
-    layout,
+    installed: appliance.installed,
     settings,
     networkTimeoutMs: options.networkTimeoutMs ?? 10_000,
     clock,
@@ -176,6 +176,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
+        licences.close();
         await scheduler.stop();
         await engine.stop();
         await runner.stop();
