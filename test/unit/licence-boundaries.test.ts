@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contractStatus, licencesInForce, type LicenceDocument } from '../../server/domain/licence.js';
+import { contractStatus, licencesInForce } from '../../server/domain/licence.js';
+import { licence } from '../helpers/licence-document.js';
 import { nextLicenceChange } from '../../server/domain/licence-boundaries.js';
 
-const licence = (over: Partial<LicenceDocument> = {}): LicenceDocument => ({
-  formatVersion: 1,
-  id: 'LIC-1',
-  systemId: 'PBX-1',
-  customer: 'Acme',
-  edition: 'Business',
-  issuedAt: '2025-10-01T00:00:00Z',
-  licensedModules: ['fax'],
-  maxMajor: 8,
-  updateContract: { validFrom: '2025-10-01T00:00:00Z', validUntil: '2026-10-01T00:00:00Z' },
-  ...over,
-});
 const at = (iso: string) => new Date(iso);
 const sut = nextLicenceChange;
 
