@@ -17,6 +17,7 @@ import type { JobRecordsService } from '../server/services/job-records.service.j
 import type { BackupService } from '../server/services/backup.service.js';
 import type { InstallEstimateService } from '../server/services/install-estimate.service.js';
 import type { MaintenanceService } from '../server/services/maintenance.service.js';
+import type { UnattendedService } from '../server/services/unattended.service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -33,6 +34,7 @@ export interface Services {
   downtime: DowntimeService;
   jobRecords: JobRecordsService;
   maintenance: MaintenanceService;
+  unattended: UnattendedService;
 }
 
 export type SessionCookies = SessionCookie;

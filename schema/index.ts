@@ -12,5 +12,6 @@ import './downtime.js';
 import './backups.js';
 import './install.js';
 import './maintenance.js';
+import './unattended.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,10 +1,10 @@
 /**
  * The typed event map of the in-process pub/sub: one entry per topic, so that publishers and
- * subscribers cannot disagree on a payload's shape.
+ * subscribers cannot disagree on a payload's shape; the bus that fans each event out to the
+ * topic's subscribers; and `nowThenFollow`, how a stream starts.
  */
 import type { DrainProgress } from './domain/drain.js';
 import type { InstallPlan } from './domain/install-schedule.js';
-import { createPubSub } from 'graphql-yoga';
 import type { JobState } from './domain/jobs.js';
 import type { Notice } from './domain/notice.js';
 import type { SystemSnapshot } from './domain/system.js';
@@ -91,16 +91,87 @@ export type Topics = {
 } & Record<`job/${string}`, [JobEvent]>;
 
 export interface EventBus {
+  /** Hands the payload to every subscriber of the topic; a published payload is never changed afterwards. */
   publish<T extends keyof Topics>(topic: T, ...payload: Topics[T]): void;
+  /** The topic's events from the first `next` on, until `return` (the subscriber leaves). */
   subscribe<T extends keyof Topics>(topic: T): AsyncIterable<Topics[T][0]>;
+  /** How many subscribers listen to the topic now (to every topic, without one). */
+  listenerCount(topic?: keyof Topics): number;
 }
 
-/** The in-process bus (graphql-yoga's pub/sub: async iterables that end when the subscriber leaves). */
+/** One subscriber's place on a topic: the events not taken yet, or the `next` that waits for one. */
+interface Subscriber {
+  queue: unknown[];
+  waiting: ((result: IteratorResult<unknown>) => void) | null;
+}
+
+/**
+ * The in-process bus: a map from topic to its subscribers, and a publish that hands the one
+ * payload object to each of them. It replaces graphql-yoga's pub/sub, which added one EventTarget
+ * listener per subscriber, so that Node warned of a leak (MaxListenersExceededWarning) from the
+ * eleventh follower of one job on. A subscriber registers on its first `next` (a stream never
+ * read holds nothing) and is gone at `return`; a topic without subscribers is gone too.
+ */
 export function createEventBus(): EventBus {
-  const pubsub = createPubSub<Topics>();
+  const topics = new Map<string, Set<Subscriber>>();
+  const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+  function iterate(topic: string): AsyncIterator<never> {
+    let subscriber: Subscriber | null = null;
+    let left = false;
+    const leave = (): IteratorReturnResult<undefined> => {
+      left = true;
+      if (!subscriber) return DONE;
+      const subscribers = topics.get(topic);
+      subscribers?.delete(subscriber);
+      if (subscribers?.size === 0) topics.delete(topic);
+      subscriber.queue.length = 0;
+      subscriber.waiting?.(DONE);
+      subscriber = null;
+      return DONE;
+    };
+    return {
+      next() {
+        if (left) return Promise.resolve(DONE);
+        if (!subscriber) {
+          subscriber = { queue: [], waiting: null };
+          let subscribers = topics.get(topic);
+          if (!subscribers) topics.set(topic, (subscribers = new Set()));
+          subscribers.add(subscriber);
+        }
+        if (subscriber.queue.length > 0) return Promise.resolve({ done: false, value: subscriber.queue.shift() as never });
+        const own = subscriber;
+        return new Promise((resolve) => {
+          own.waiting = (result) => {
+            own.waiting = null;
+            resolve(result as IteratorResult<never>);
+          };
+        });
+      },
+      return: () => Promise.resolve(leave()),
+      throw: (err: unknown) => {
+        leave();
+        return Promise.reject(err);
+      },
+    };
+  }
+
   return {
-    publish: (topic, ...payload) => (pubsub.publish as (t: string, ...p: unknown[]) => void)(topic, ...payload),
-    subscribe: (topic) => (pubsub.subscribe as unknown as (t: string) => AsyncIterable<never>)(topic),
+    publish(topic, ...[payload]) {
+      const subscribers = topics.get(topic);
+      if (!subscribers) return;
+      for (const subscriber of subscribers) {
+        if (subscriber.waiting) subscriber.waiting({ done: false, value: payload });
+        else subscriber.queue.push(payload);
+      }
+    },
+    subscribe: (topic) => ({ [Symbol.asyncIterator]: () => iterate(topic) }),
+    listenerCount(topic) {
+      if (topic !== undefined) return topics.get(topic)?.size ?? 0;
+      let count = 0;
+      for (const subscribers of topics.values()) count += subscribers.size;
+      return count;
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import { scheduleUpdateChecks } from './jobs/update-check.job.js';
 import { SettingsRepository } from './repositories/settings.repository.js';
 import { SystemInfoRepository } from './repositories/system-info.repository.js';
 import { MaintenanceService } from './services/maintenance.service.js';
+import { UnattendedService } from './services/unattended.service.js';
 import type { ApplianceSupervisor } from './services/appliance-supervisor.js';
 import type { InstallEngine } from './services/install/install-engine.js';
 import { projectPath } from './project-root.js';
@@ -93,7 +94,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     clock,
     defaultTimeZone: config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
   });
-  const { downloads, runner, engine, install, backups, installEstimate, jobRecords, scheduler } = wireInstall(config, {
+  const { downloads, runner, engine, install, backups, installEstimate, jobRecords, schedules, jobs, scheduler } = wireInstall(config, {
     db,
     layout,
     supervisor,
@@ -110,6 +111,21 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     nodePath,
     options,
   });
+  const unattended = new UnattendedService({
+    settings,
+    windows: maintenance,
+    updates,
+    installedVersion: async () => (await appliance.installed.readInstalled()).version,
+    modules,
+    downloads,
+    schedules,
+    drainDefaults: () => install.drainDefaults(),
+    jobs,
+    events,
+    clock,
+    logger: logger.child({ area: 'unattended' }),
+  });
+  updates.onSuccessfulCheck(() => unattended.afterCheck());
   const services: Services = {
     accounts,
     system,
@@ -125,6 +141,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     downtime,
     jobRecords,
     maintenance,
+    unattended,
   };
 
   const webDist = options.webDist === undefined ? await ensureWebBuilt(logger) : options.webDist;
@@ -151,6 +168,8 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   else supervisor.start().catch((err: unknown) => logger.error('appliance did not start', { err }));
   // After the recovery, which holds the operation lock: a plan whose time passed is reviewed now.
   scheduler.start();
+  // A download the unattended policy started before a restart is followed to its plan again.
+  unattended.resume();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -176,6 +195,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopHousekeeping();
         stopUpdateChecks();
         await updates.settled();
+        await unattended.stop();
         licences.close();
         await scheduler.stop();
         await engine.stop();

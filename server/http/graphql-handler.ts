@@ -19,6 +19,7 @@ import { introspectionNeedsCredential, noSuggestions } from './graphql-strictnes
 import type { RequestFacts } from './request-facts.js';
 import { clearedSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionCookie } from './credentials.js';
 import type { OpenStreams } from './open-streams.js';
+import { sharedSubscriptionsPlugin } from './shared-subscriptions.js';
 import { streamsPlugin } from './streams-plugin.js';
 
 export interface QueryLimits {
@@ -128,6 +129,8 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
       maxDepthPlugin({ n: limits.maxDepth, onReject: tagged('QUERY_TOO_DEEP') }),
       maxAliasesPlugin({ n: limits.maxAliases, onReject: tagged('TOO_MANY_ALIASES') }),
       costLimitPlugin({ maxCost: limits.maxCost, onReject: tagged('QUERY_TOO_COSTLY') }),
+      // Before the streams plugin, which wraps each subscriber's stream of shared results.
+      sharedSubscriptionsPlugin(),
       streamsPlugin(deps.streams, logger),
       noSuggestions,
       introspectionNeedsCredential,

@@ -89,7 +89,8 @@ export class DownloadService {
     return { bytesTotal: files.reduce((n, f) => n + f.length, 0) };
   }
 
-  async schedule(principal: Principal, input: ScheduleDownloadInput): Promise<JobRow> {
+  /** `principal`: who the job is recorded as created by (an admin, or the unattended policy). */
+  async schedule(principal: Pick<Principal, 'username'>, input: ScheduleDownloadInput): Promise<JobRow> {
     const { bytesTotal } = await this.check(input);
     const now = this.deps.clock.now();
     const startAt = input.startAt ?? now;

@@ -71,6 +71,7 @@ export class UpdatesService {
   private stored: StoredCatalog | null | undefined = undefined;
   private currentSettings: UpdateSettings | null = null;
   private readonly versions = new ReadModel<[StoredCatalog, Channel, string, LicenceDocument[]], Locale, AvailableVersion[]>();
+  private readonly afterSuccess: ((check: UpdateCheckRow) => Promise<void>)[] = [];
 
   constructor(
     private readonly feed: FeedSource,
@@ -82,6 +83,14 @@ export class UpdatesService {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Work to do after each successful check, manual or scheduled (the unattended policy), before the
+   * check answers; a failure of it is logged and the check stands.
+   */
+  onSuccessfulCheck(listener: (check: UpdateCheckRow) => Promise<void>): void {
+    this.afterSuccess.push(listener);
+  }
 
   /** "Search now": the recorded check when it succeeded, else why the feed could not be used. */
   async searchNow(): Promise<{ check: UpdateCheckRow } | FeedFailure> {
@@ -131,7 +140,11 @@ export class UpdatesService {
     this.stored = this.repo.loadCatalog();
     const found = (await this.availableVersions(null)).length;
     this.logger.info('update check', { trigger, outcome: 'SUCCEEDED', versionsFound: found });
-    return this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
+    const check = this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
+    for (const listener of this.afterSuccess) {
+      await listener(check).catch((err: unknown) => this.logger.error('work after the update check failed', { trigger, err }));
+    }
+    return check;
   }
 
   /** Resolves once no check is running (for a clean shutdown). */

@@ -47,6 +47,10 @@ export interface InstallWiring {
   backups: BackupService;
   installEstimate: InstallEstimateService;
   jobRecords: JobRecordsService;
+  /** The plans of scheduled installations (the unattended policy plans through it). */
+  schedules: InstallScheduleService;
+  /** The update jobs' table. */
+  jobs: JobsRepository;
   /** Starts scheduled installations at their time: `start()` once an interrupted installation is recovered. */
   scheduler: InstallScheduler;
 }
@@ -178,5 +182,5 @@ export function wireInstall(
     clock,
   });
   const jobRecords = new JobRecordsService({ steps: jobSteps, jobs: jobsRepo, downtime: new DowntimeRepository(db) });
-  return { downloads, runner, engine, install, backups: backupService, installEstimate, jobRecords, scheduler };
+  return { downloads, runner, engine, install, backups: backupService, installEstimate, jobRecords, schedules, jobs: jobsRepo, scheduler };
 }

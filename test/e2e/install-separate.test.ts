@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { PatchbayOptions } from '../../server/main.js';
 import { WEB_DIST } from '../../server/web-build.js';
-import { launchBrowser, loggedInPage } from '../helpers/browser.js';
+import { browserCases, loggedInPage } from '../helpers/browser.js';
 import { acknowledgeWarnings, backToLogin, chooseVersion, slowSteps, waitForStaged, watchInstallation } from '../helpers/e2e-install.js';
-import { install, plannedModules, stageDownload, waitForJob } from '../helpers/install-api.js';
+import { install, stageForInstall, waitForJob } from '../helpers/install-api.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -12,20 +12,8 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.
  * and sets up through the API what it starts from, so that any one of them runs alone (`-t`).
  */
 describe('installing a separately downloaded version in Chromium', () => {
-  let browser: Browser;
-  const apps: TestApp[] = [];
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    for (const app of apps.splice(0)) await app.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const cases = browserCases();
+  const { apps, contexts } = cases;
 
   /** A fresh demo, running. */
   async function demo(options: PatchbayOptions = {}): Promise<TestApp> {
@@ -37,7 +25,7 @@ describe('installing a separately downloaded version in Chromium', () => {
 
   /** A new browser context, logged in on the Updates page. */
   async function updatesPage(app: TestApp): Promise<Page> {
-    const page = await loggedInPage(browser, app.url, '/updates', ADMIN_PASSWORD);
+    const page = await loggedInPage(cases.browser, app.url, '/updates', ADMIN_PASSWORD);
     contexts.push(page.context());
     return page;
   }
@@ -49,15 +37,7 @@ describe('installing a separately downloaded version in Chromium', () => {
   async function installed(options: PatchbayOptions = {}): Promise<{ app: TestApp; page: Page; jobId: string }> {
     const app = await demo(options);
     const admin = await app.admin();
-    const check = await admin.query<{ checkForUpdates: { __typename: string } }>('mutation { checkForUpdates { __typename } }');
-    expect(check.data?.checkForUpdates.__typename).toBe('CheckForUpdatesSuccess');
-    const jobId = await stageDownload(admin, '8.2.0', await plannedModules(admin, '8.2.0'));
-    // The estimate the confirmation shows first (its first one measures the disk's copy speed, once per home).
-    const estimate = await admin.query<{ installEstimate: { __typename: string } }>(
-      'query ($id: ID!) { installEstimate(jobId: $id) { __typename } }',
-      { id: jobId },
-    );
-    expect(estimate.data?.installEstimate.__typename).toBe('InstallEstimate');
+    const jobId = await stageForInstall(admin, '8.2.0');
     expect((await install(admin, { jobId })).__typename).toBe('InstallSuccess');
     const done = await waitForJob(admin, jobId, ['SUCCEEDED', 'FAILED']);
     expect(done.outcome, JSON.stringify(done)).toBe('SUCCEEDED');

@@ -3,7 +3,8 @@
  * root, no background networking: nothing but loopback is reachable here).
  */
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -33,4 +34,32 @@ export async function loggedInPage(browser: Browser, baseUrl: string, path: stri
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   return page;
+}
+
+/**
+ * One browser for a test file, and what each case opened (browser contexts, apps), closed after
+ * it: registers the vitest hooks in the calling `describe`.
+ */
+export function browserCases(): { readonly browser: Browser; contexts: BrowserContext[]; apps: { close(): Promise<void> }[] } {
+  let browser: Browser | null = null;
+  const contexts: BrowserContext[] = [];
+  const apps: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    for (const app of apps.splice(0)) await app.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser is launched in beforeAll');
+      return browser;
+    },
+    contexts,
+    apps,
+  };
 }

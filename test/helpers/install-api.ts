@@ -75,6 +75,23 @@ export async function stageDownload(
   return staged.id;
 }
 
+/**
+ * Searches, stages `version` with the modules its plan selects, and takes the first install
+ * estimate (it measures the disk's copy speed, once per home), so that a confirmation shows one at
+ * once. Returns the staged job's id.
+ */
+export async function stageForInstall(client: HttpClient, version: string): Promise<string> {
+  const check = await client.query<{ checkForUpdates: { __typename: string } }>('mutation { checkForUpdates { __typename } }');
+  if (check.data?.checkForUpdates.__typename !== 'CheckForUpdatesSuccess') throw new Error(`checkForUpdates: ${JSON.stringify(check)}`);
+  const jobId = await stageDownload(client, version, await plannedModules(client, version));
+  const estimate = await client.query<{ installEstimate: { __typename: string } }>(
+    'query ($id: ID!) { installEstimate(jobId: $id) { __typename } }',
+    { id: jobId },
+  );
+  if (estimate.data?.installEstimate.__typename !== 'InstallEstimate') throw new Error(`installEstimate: ${JSON.stringify(estimate)}`);
+  return jobId;
+}
+
 export type InstallOutcome = { __typename: string; job?: { id: string; state: string }; code?: string; message?: string };
 
 export async function install(client: HttpClient, input: Record<string, unknown>): Promise<InstallOutcome> {

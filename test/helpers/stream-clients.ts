@@ -22,7 +22,7 @@ export interface OpenStream {
 
 /** What carries subscriptions of one credential: a WebSocket, or (SSE) one request per subscription. */
 export interface StreamCarrier {
-  open(query: string): Promise<OpenStream>;
+  open(query: string, variables?: Record<string, unknown>): Promise<OpenStream>;
   /** Whether the carrier itself was closed (a WebSocket's close); SSE has none to close. */
   isClosed(): boolean;
   dispose(): Promise<void>;
@@ -88,7 +88,7 @@ function openStream(start: (push: (r: FormattedExecutionResult) => void, end: (e
 }
 
 export interface WsConnection {
-  subscribe(query: string): OpenStream;
+  subscribe(query: string, variables?: Record<string, unknown>): OpenStream;
   /** The close code, once the socket closed. */
   readonly closed: Promise<number>;
   dispose(): Promise<void>;
@@ -105,10 +105,10 @@ export function wsConnection(baseUrl: string, credential: StreamCredential): WsC
   });
   return {
     closed: closed.promise,
-    subscribe: (query) =>
+    subscribe: (query, variables) =>
       openStream((push, end) => {
         const unsubscribe = client.subscribe<Record<string, unknown>>(
-          { query },
+          { query, variables },
           {
             next: (result) => push(result as FormattedExecutionResult),
             error: (err) =>
@@ -127,12 +127,22 @@ export function wsConnection(baseUrl: string, credential: StreamCredential): WsC
 }
 
 /** One SSE subscription (yoga's distinct-connections mode); a refused one answers with a single result. */
-export async function sseStream(baseUrl: string, credential: StreamCredential, query: string): Promise<OpenStream> {
+export async function sseStream(
+  baseUrl: string,
+  credential: StreamCredential,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<OpenStream> {
   const controller = new AbortController();
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if ('cookie' in credential) Object.assign(headers, { cookie: credential.cookie, origin: baseUrl });
   else headers.authorization = `Bearer ${credential.token}`;
-  const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query }), signal: controller.signal });
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
   return openStream((push, end) => {
     void (async () => {
       try {
@@ -159,7 +169,11 @@ export const TRANSPORTS: StreamTransport[] = [
       const connection = wsConnection(baseUrl, credential);
       let closed = false;
       void connection.closed.then(() => (closed = true));
-      return { open: async (query) => connection.subscribe(query), isClosed: () => closed, dispose: () => connection.dispose() };
+      return {
+        open: async (query, variables) => connection.subscribe(query, variables),
+        isClosed: () => closed,
+        dispose: () => connection.dispose(),
+      };
     },
   },
   {
@@ -168,8 +182,8 @@ export const TRANSPORTS: StreamTransport[] = [
     connect(baseUrl, credential) {
       const opened: OpenStream[] = [];
       return {
-        open: async (query) => {
-          const stream = await sseStream(baseUrl, credential, query);
+        open: async (query, variables) => {
+          const stream = await sseStream(baseUrl, credential, query, variables);
           opened.push(stream);
           return stream;
         },

@@ -25,6 +25,8 @@ export interface Refusal {
   message: string;
   neededBytes?: number;
   freeBytes?: number;
+  /** INVALID_INPUT: the argument at fault (e.g. `at`), for words of its own. */
+  field?: string | null;
 }
 
 /** The confirmation's choice about the wait for calls before the stop. */
@@ -70,6 +72,8 @@ export function useInstall() {
     if (outcome.__typename === 'InsufficientDiskError') {
       return { ok: false, code: outcome.code, message: outcome.message, neededBytes: outcome.neededBytes, freeBytes: outcome.freeBytes };
     }
+    if (outcome.__typename === 'InvalidInputError')
+      return { ok: false, code: outcome.code, message: outcome.message, field: outcome.field };
     return { ok: false, code: outcome.code, message: outcome.message };
   }
   return { install, busy: mutation.fetching };

@@ -5,8 +5,8 @@ import type { ScheduleDownloadInput, UpdateJobState } from '../graphql/generated
 import { CancelJobMutation, ScheduleDownloadMutation, UpdateJobsQuery, UpdateProgressSubscription } from '../graphql/operations';
 import type { Refusal } from './use-installation';
 
-/** A download that holds the one active slot (the server's job states, typed by the schema's enum). */
-const ACTIVE: readonly UpdateJobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED'];
+/** A download (or its planned installation) that holds the one active slot (the server's job states, typed by the schema's enum). */
+const ACTIVE: readonly UpdateJobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED', 'STAGED', 'INSTALL_SCHEDULED'];
 /** An installation or a restore is running: the appliance is stopped or about to be. */
 export const INSTALLATION_STATES: readonly UpdateJobState[] = ['INSTALLING', 'RESTORING'];
 

@@ -309,6 +309,12 @@ export const JobFields = graphql(`
       moduleId
       version
     }
+    installPlan {
+      when
+      plannedAt
+      windowEnd
+      scheduledBy
+    }
     error {
       code
       message
@@ -426,6 +432,44 @@ export const InstallMutation = graphql(`
       ... on InsufficientDiskError {
         neededBytes
         freeBytes
+      }
+      ... on InvalidInputError {
+        field
+      }
+    }
+  }
+`);
+
+export const RescheduleInstallMutation = graphql(`
+  mutation RescheduleInstall($jobId: ID!, $when: InstallWhen!, $at: DateTime) {
+    rescheduleInstall(jobId: $jobId, when: $when, at: $at) {
+      __typename
+      ... on RescheduleInstallSuccess {
+        job {
+          ...JobFields
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on InvalidInputError {
+        field
+      }
+    }
+  }
+`);
+
+export const NextMaintenanceWindowQuery = graphql(`
+  query NextMaintenanceWindow {
+    nextMaintenanceWindows(first: 1) {
+      __typename
+      ... on NextMaintenanceWindows {
+        timeZone
+        occurrences {
+          start
+          end
+        }
       }
     }
   }
@@ -635,6 +679,38 @@ export const SetMaintenanceWindowsMutation = graphql(`
         field
         windowIndex
         value
+      }
+    }
+  }
+`);
+
+export const UnattendedPolicyQuery = graphql(`
+  query UnattendedPolicy {
+    unattendedPolicy {
+      enabled
+      kind
+      lastOutcome {
+        at
+        message
+        detail {
+          ...NoticeFields
+        }
+      }
+    }
+  }
+`);
+
+export const SetUnattendedPolicyMutation = graphql(`
+  mutation SetUnattendedPolicy($input: SetUnattendedPolicyInput!) {
+    setUnattendedPolicy(input: $input) {
+      __typename
+      ... on UnattendedPolicy {
+        enabled
+        kind
+      }
+      ... on Error {
+        code
+        message
       }
     }
   }
