@@ -51,10 +51,26 @@ describe('the fast reads', () => {
   afterAll(() => app?.close());
 
   it('computes each read once, however often it is asked, and answers the same', async () => {
-    const first = await admin.query(ALL);
-    const computed = counters();
-    for (let i = 0; i < 5; i++) expect(await admin.query(ALL)).toEqual(first);
-    expect(counters()).toEqual(computed);
+    // A state change of the appliance (a health probe late on a loaded machine) rightly invalidates
+    // the reads that depend on the installed product: such a round is run again.
+    let stateChanges = 0;
+    const unsubscribe = app.patchbay.supervisor.onStateChange(() => (stateChanges += 1));
+    try {
+      for (let round = 0; round < 5; round++) {
+        const changesBefore = stateChanges;
+        const first = await admin.query(ALL);
+        const computed = counters();
+        const again: unknown[] = [];
+        for (let i = 0; i < 5; i++) again.push(await admin.query(ALL));
+        if (stateChanges !== changesBefore) continue;
+        expect(again).toEqual(Array(5).fill(first));
+        expect(counters()).toEqual(computed);
+        return;
+      }
+      throw new Error('the appliance changed state during every round');
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('makes 9.0.0 installable at once when the upgrade licence is imported', async () => {
