@@ -82,7 +82,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
   const catalog = await wireCatalog(config, {
     db,
     systemId,
-    layout,
+    installed: appliance.installed,
     settings,
     networkTimeoutMs: options.networkTimeoutMs ?? 10_000,
     clock,
@@ -115,7 +115,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
     settings,
     windows: maintenance,
     updates,
-    installedVersion: async () => (await layout.readInstalled()).version,
+    installedVersion: async () => (await appliance.installed.readInstalled()).version,
     modules,
     downloads,
     schedules,
@@ -196,6 +196,7 @@ export async function startPatchbay(config: Readonly<Config>, options: PatchbayO
         stopUpdateChecks();
         await updates.settled();
         await unattended.stop();
+        licences.close();
         await scheduler.stop();
         await engine.stop();
         await runner.stop();

@@ -91,8 +91,13 @@ export function parseCatalog(json: unknown): Catalog {
 }
 
 /** Release notes in the asked language, falling back to English. */
+/** The locale asked for when it is one of ours, else English. */
+export function wantedLocale(locale: string | null | undefined): Locale {
+  return (LOCALES as readonly string[]).includes(locale ?? '') ? (locale as Locale) : 'en';
+}
+
 export function notesFor(n: Release['notes'], locale: string | null | undefined): { markdown: string; locale: Locale } {
-  const wanted = (LOCALES as readonly string[]).includes(locale ?? '') ? (locale as Locale) : 'en';
+  const wanted = wantedLocale(locale);
   const text = n[wanted];
   return text ? { markdown: text, locale: wanted } : { markdown: n.en, locale: 'en' };
 }

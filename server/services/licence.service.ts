@@ -1,6 +1,11 @@
 /**
  * Licences on the appliance: import (verify the vendor's signature, the system binding, the
  * issue order), list, remove, and the status the UI and the installability rules read.
+ *
+ * What is read is a read model: the licences, those in force and the status are computed when a
+ * licence is imported or removed and when time alone changes them (a licence or contract ends, a
+ * day of the contract passes: a timer on the injected clock at that instant), and handed out as the
+ * same objects in between.
  */
 import crypto from 'node:crypto';
 import { canonicalize } from '@tufjs/canonical-json';
@@ -15,6 +20,7 @@ import {
   signedLicenceSchema,
   type SignedLicence,
 } from '../domain/licence.js';
+import { nextLicenceChange } from '../domain/licence-boundaries.js';
 import type { LicencesRepository } from '../repositories/licences.repository.js';
 import type { TrustedLicenceKey } from '../vendor/licence-issuer.js';
 import { LicenceError, NotFoundError } from '../domain/errors/index.js';
@@ -23,10 +29,37 @@ export const MAX_LICENCE_BYTES = 64 * 1024;
 
 export type ImportOutcome = 'IMPORTED' | 'REPLACED' | 'UNCHANGED';
 
+export type LicenceStatus = ReturnType<typeof statusOf>;
+
+/** Node keeps a timer at most 2^31 - 1 ms (~24.8 days); a later boundary is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function statusOf(systemId: string, all: LicenceDocument[], inForce: LicenceDocument[], now: Date) {
+  return {
+    systemId,
+    licences: all,
+    licensedModules: [...licensedModules(inForce)].sort(),
+    maxMajor: maxLicensedMajor(inForce),
+    ...contractStatus(all, now),
+  };
+}
+
+interface LicenceState {
+  all: LicenceDocument[];
+  inForce: LicenceDocument[];
+  status: LicenceStatus;
+  /** When time alone changes the state next (ms since the epoch; Infinity: never). */
+  until: number;
+}
+
 const tooLarge = (bytes: number) =>
   new LicenceError('LICENCE_TOO_LARGE', `A licence file is at most ${MAX_LICENCE_BYTES / 1024} KiB; this one has ${bytes} bytes.`);
 
 export class LicenceService {
+  private state: LicenceState | null = null;
+  private timer: unknown = null;
+  private count = 0;
+
   constructor(
     private readonly systemId: string,
     private readonly trustedKeys: () => TrustedLicenceKey[],
@@ -102,6 +135,7 @@ export class LicenceService {
       signature: signed.signature,
       importedAt: now,
     });
+    this.changed();
     this.logger.info('licence imported', { licenceId: licence.id, outcome, maxMajor: licence.maxMajor });
     return { licence, outcome };
   }
@@ -110,25 +144,73 @@ export class LicenceService {
     const existing = this.repo.find(id);
     if (!existing) throw new NotFoundError('licence', id);
     this.repo.delete(id);
+    this.changed();
     this.logger.info('licence removed', { licenceId: id });
     return existing.document as LicenceDocument;
   }
 
+  /** Every imported licence (also those past their end). Shared: not to be changed by the caller. */
   list(): LicenceDocument[] {
-    return this.repo.all().map((r) => r.document as LicenceDocument);
+    return this.current().all;
   }
 
-  status() {
+  /** The licences in force now: the same array until that changes (what installability is decided with). */
+  inForce(): LicenceDocument[] {
+    return this.current().inForce;
+  }
+
+  status(): LicenceStatus {
+    return this.current().status;
+  }
+
+  /** How many times the state was computed (an import, a removal, a boundary in time, the first read). */
+  get computations(): number {
+    return this.count;
+  }
+
+  /** Stops the boundary timer (on shutdown). */
+  close(): void {
+    this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * The state, computed again only after a change: a read at or past the boundary (a timer that has
+   * not fired yet) computes it, so no read sees a licence in force after its end.
+   */
+  private current(): LicenceState {
+    if (this.state && this.clock.now().getTime() < this.state.until) return this.state;
+    return this.recompute();
+  }
+
+  private changed(): void {
+    this.close();
+    this.state = null;
+  }
+
+  private recompute(): LicenceState {
+    this.close();
     const now = this.clock.now();
-    const all = this.list();
+    const all = this.repo.all().map((r) => r.document as LicenceDocument);
     const inForce = licencesInForce(all, now);
-    return {
-      systemId: this.systemId,
-      licences: all,
-      licensedModules: [...licensedModules(inForce)].sort(),
-      maxMajor: maxLicensedMajor(inForce),
-      ...contractStatus(all, now),
-    };
+    const until = nextLicenceChange(all, now)?.getTime() ?? Infinity;
+    this.count += 1;
+    this.state = { all, inForce, status: statusOf(this.systemId, all, inForce, now), until };
+    this.arm(until);
+    return this.state;
+  }
+
+  /** The timer that computes the state again at `until` (in steps when that is further than a timer reaches). */
+  private arm(until: number): void {
+    if (until === Infinity) return;
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = null;
+        if (this.clock.now().getTime() < until) this.arm(until);
+        else this.recompute();
+      },
+      Math.min(MAX_TIMER_MS, until - this.clock.now().getTime()),
+    );
   }
 
   private verifySignature(signed: SignedLicence): void {

@@ -2,17 +2,24 @@
  * "Search now" and what it finds: runs the verified feed refresh, records every check (manual or
  * scheduled) with its outcome, keeps the last verified catalog, and lists the versions newer than
  * the installed one on the configured channel, with notes, size, path and blockers.
+ *
+ * The catalog and the settings are kept in memory after their first read and replaced when they are
+ * written (only here). The available versions are a read model over the catalog, the channel, the
+ * installed version and the licences in force: computed again only when one of them changed, the
+ * same list otherwise (shared by every caller: not to be changed).
  */
 import semver from 'semver';
 import type { Clock } from '../adapters/clock.js';
 import type { VerifiedFeed } from '../adapters/feed/tuf-feed-client.js';
 import type { Logger } from '../adapters/logger.js';
-import { type Channel, CHANNELS, type Locale, notesFor, type Release } from '../domain/catalog.js';
+import { type Catalog, type Channel, CHANNELS, type Locale, notesFor, type Release, wantedLocale } from '../domain/catalog.js';
+import type { TargetInfo } from '../adapters/feed/tuf-feed-client.js';
 import { type LicenceDocument, licenceBlockers } from '../domain/licence.js';
 import { type Blocker, newerReleases } from '../domain/upgrade-path.js';
 import type { SettingsRepository } from '../repositories/settings.repository.js';
 import type { UpdateCheckRow, UpdatesRepository } from '../repositories/updates.repository.js';
 import { FeedError, type FeedErrorCode, type FeedErrorDetails, InvalidInputError, isFeedErrorCode } from '../domain/errors/index.js';
+import { ReadModel } from './read-models/read-model.js';
 
 export interface FeedSource {
   refresh(): Promise<VerifiedFeed>;
@@ -56,8 +63,14 @@ export type CheckTrigger = 'MANUAL' | 'SCHEDULED';
 
 export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { channel: 'stable', checkIntervalHours: 24, downloadBandwidthLimit: null };
 
+type StoredCatalog = { catalog: Catalog; targets: Record<string, TargetInfo>; verifiedAt: Date };
+
 export class UpdatesService {
   private running: Promise<UpdateCheckRow> | null = null;
+  /** undefined: not read yet; null: no catalog verified yet. */
+  private stored: StoredCatalog | null | undefined = undefined;
+  private currentSettings: UpdateSettings | null = null;
+  private readonly versions = new ReadModel<[StoredCatalog, Channel, string, LicenceDocument[]], Locale, AvailableVersion[]>();
   private readonly afterSuccess: ((check: UpdateCheckRow) => Promise<void>)[] = [];
 
   constructor(
@@ -65,6 +78,7 @@ export class UpdatesService {
     private readonly repo: UpdatesRepository,
     private readonly settingsStore: Pick<SettingsRepository, 'getSetting' | 'putSetting'>,
     private readonly installedVersion: () => Promise<string>,
+    /** The licences in force: the same array until that changes (a new one invalidates the versions). */
     private readonly licences: () => LicenceDocument[],
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -123,6 +137,7 @@ export class UpdatesService {
       });
     }
     this.repo.saveCatalog(feed.catalog, feed.targets, this.clock.now());
+    this.stored = this.repo.loadCatalog();
     const found = (await this.availableVersions(null)).length;
     this.logger.info('update check', { trigger, outcome: 'SUCCEEDED', versionsFound: found });
     const check = this.repo.insertCheck({ trigger, startedAt, finishedAt: this.clock.now(), outcome: 'SUCCEEDED', versionsFound: found });
@@ -141,19 +156,37 @@ export class UpdatesService {
     return this.repo.lastCheck() ?? null;
   }
 
+  /** How many times the available versions were computed (once per change of their inputs and locale). */
+  get computations(): number {
+    return this.versions.computations;
+  }
+
   /** Versions newer than the installed one on the configured channel, newest first. */
   async availableVersions(locale: string | null): Promise<AvailableVersion[]> {
-    const stored = this.repo.loadCatalog();
+    const stored = this.catalog();
     if (!stored) return [];
     const { channel } = this.settings();
     const installed = await this.installedVersion();
+    const licences = this.licences();
+    const wanted = wantedLocale(locale);
+    return this.versions.read([stored, channel, installed, licences], wanted, () =>
+      this.computeVersions(stored, channel, installed, licences, wanted),
+    );
+  }
+
+  private computeVersions(
+    stored: StoredCatalog,
+    channel: Channel,
+    installed: string,
+    licences: LicenceDocument[],
+    locale: Locale,
+  ): AvailableVersion[] {
     // The beta channel sees stable releases too; stable never sees pre-releases.
     const releases: { release: Release; channel: Channel }[] = [
       ...stored.catalog.channels.stable.map((release) => ({ release, channel: 'stable' as const })),
       ...(channel === 'beta' ? stored.catalog.channels.beta.map((release) => ({ release, channel: 'beta' as const })) : []),
     ].filter((r) => channel === 'beta' || !semver.prerelease(r.release.version));
     const channelOf = new Map(releases.map((r) => [r.release.version, r.channel]));
-    const licences = this.licences();
     const now = this.clock.now();
     return newerReleases(
       installed,
@@ -186,7 +219,8 @@ export class UpdatesService {
   }
 
   settings(): UpdateSettings {
-    return { ...DEFAULT_UPDATE_SETTINGS, ...this.settingsStore.getSetting<Partial<UpdateSettings>>('updates') };
+    this.currentSettings ??= { ...DEFAULT_UPDATE_SETTINGS, ...this.settingsStore.getSetting<Partial<UpdateSettings>>('updates') };
+    return this.currentSettings;
   }
 
   updateSettings(change: UpdateSettingsChange): UpdateSettings {
@@ -213,12 +247,13 @@ export class UpdatesService {
     }
     const next = { ...this.settings(), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
     this.settingsStore.putSetting('updates', next, this.clock.now());
+    this.currentSettings = next;
     return next;
   }
 
   /** The verified catalog and the release for `version`, for the module plan. */
   findRelease(version: string) {
-    const stored = this.repo.loadCatalog();
+    const stored = this.catalog();
     const release = stored && [...stored.catalog.channels.stable, ...stored.catalog.channels.beta].find((r) => r.version === version);
     return stored && release ? { release, catalog: stored.catalog } : null;
   }
@@ -228,7 +263,7 @@ export class UpdatesService {
    * A verified catalog that names a bundle the signed targets do not list is a malformed feed.
    */
   bundleFor(version: string, module?: { moduleId: string; version: string }): { name: string; length: number; sha256: string } {
-    const stored = this.repo.loadCatalog();
+    const stored = this.catalog();
     const release = stored && [...stored.catalog.channels.stable, ...stored.catalog.channels.beta].find((r) => r.version === version);
     const bundle = module
       ? stored?.catalog.modules.find((m) => m.id === module.moduleId && m.version === module.version)?.bundle
@@ -239,6 +274,12 @@ export class UpdatesService {
       throw new FeedError('FEED_MALFORMED', `The feed lists no signed target for ${what}.`, { file: bundle?.target ?? what });
     }
     return target;
+  }
+
+  /** The last verified catalog, read from storage once; replaced by each successful check. */
+  private catalog(): StoredCatalog | null {
+    if (this.stored === undefined) this.stored = this.repo.loadCatalog();
+    return this.stored;
   }
 
   /** When the next scheduled check is due: the interval after the last check of any kind. */

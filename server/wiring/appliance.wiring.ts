@@ -17,6 +17,7 @@ import type { EventBus } from '../events.js';
 import { DowntimeRepository } from '../repositories/downtime.repository.js';
 import { ApplianceSupervisor } from '../services/appliance-supervisor.js';
 import { DowntimeService } from '../services/downtime.service.js';
+import { InstalledProductReadModel } from '../services/read-models/installed-product.js';
 import { SystemService } from '../services/system.service.js';
 
 /** The release the embedded demo appliance starts with. */
@@ -27,6 +28,8 @@ export interface ApplianceWiring {
   supervisor: ApplianceSupervisor;
   downtime: DowntimeService;
   system: SystemService;
+  /** The installed product as the read paths see it: read once, kept until the appliance's state changes. */
+  installed: InstalledProductReadModel;
   /** Calls in progress and draining of the appliance (unsupported for a command appliance without call commands). */
   calls: CallControl;
   /** Stops watching (the appliance itself is stopped by the supervisor's shutdown). */
@@ -65,15 +68,20 @@ export async function wireAppliance(
   const supervisor = new ApplianceSupervisor({ runtime, clock, logger: logger.child({ area: 'supervisor' }) });
   const downtime = new DowntimeService(new DowntimeRepository(db), clock);
   downtime.watch(supervisor);
-  const system = new SystemService(deps.systemId, layout, supervisor, sipPort, deps.events, logger.child({ area: 'system' }));
+  // Before the system's own listener, which reads the product for the snapshot it publishes.
+  const installed = new InstalledProductReadModel(layout);
+  const unwatchInstalled = installed.watch(supervisor);
+  const system = new SystemService(deps.systemId, installed, supervisor, sipPort, deps.events, logger.child({ area: 'system' }));
   system.watch();
   return {
     layout,
+    installed,
     supervisor,
     downtime,
     system,
     calls: runtime.calls,
     unwatch() {
+      unwatchInstalled();
       system.unwatch();
       downtime.unwatch();
     },

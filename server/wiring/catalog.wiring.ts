@@ -24,7 +24,7 @@ import { ConnectivityService } from '../services/connectivity.service.js';
 import { LicenceService } from '../services/licence.service.js';
 import { ModulesService } from '../services/modules.service.js';
 import { UpdatesService } from '../services/updates.service.js';
-import type { ApplianceLayout } from '../adapters/appliance/appliance-layout.js';
+import type { InstalledProductReadModel } from '../services/read-models/installed-product.js';
 import type { TrustedLicenceKey } from '../vendor/licence-issuer.js';
 
 export interface CatalogWiring {
@@ -44,7 +44,8 @@ export async function wireCatalog(
   deps: {
     db: Db;
     systemId: string;
-    layout: ApplianceLayout;
+    /** The installed product, kept until it changes. */
+    installed: InstalledProductReadModel;
     settings: SettingsRepository;
     networkTimeoutMs: number;
     clock: Clock;
@@ -88,12 +89,12 @@ export async function wireCatalog(
     feedClient,
     new UpdatesRepository(db),
     deps.settings,
-    async () => (await deps.layout.readInstalled()).version,
-    () => licences.list(),
+    async () => (await deps.installed.readInstalled()).version,
+    () => licences.inForce(),
     clock,
     logger.child({ area: 'updates' }),
   );
-  const modules = new ModulesService(deps.layout, updates, () => licences.list(), clock);
+  const modules = new ModulesService(deps.installed, updates, () => licences.inForce(), clock);
   const endpoints: Endpoint[] = [
     ...(feedClient.isLocal ? [] : [{ purpose: 'Update feed', url: feedClient.timestampUrl }]),
     ...config.extraEndpoints.map((url) => ({ purpose: 'Vendor service', url })),

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contractActiveAt, contractStatus, licenceBlockers, type LicenceDocument } from '../../server/domain/licence.js';
+import { licence } from '../helpers/licence-document.js';
 
-const licence = (over: Partial<LicenceDocument> = {}): LicenceDocument => ({
-  formatVersion: 1,
-  id: 'LIC-1',
-  systemId: 'PBX-1',
-  customer: 'Acme',
-  edition: 'Business',
-  issuedAt: '2025-10-01T00:00:00Z',
-  licensedModules: ['fax'],
-  maxMajor: 8,
-  updateContract: { validFrom: '2025-10-01T00:00:00Z', validUntil: '2026-10-01T00:00:00Z' },
-  ...over,
-});
 const release = (version: string, releasedAt: string) => ({ version, releasedAt, requiresLicenceMajor: Number(version.split('.')[0]) });
 const now = new Date('2026-11-24T12:00:00Z');
 const codes = (r: ReturnType<typeof release>, ls: LicenceDocument[], at = now) => licenceBlockers(r, ls, at).map((b) => b.code);
