@@ -1,7 +1,7 @@
 /**
  * Storage of users, sessions, API tokens and login-throttle counters (SQLite through drizzle).
  */
-import { and, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens, loginThrottle, sessions, users } from '../db/schema.js';
 import type { ThrottleState } from '../domain/auth.js';
@@ -10,15 +10,43 @@ export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
+/**
+ * The lookups every authenticated request makes, prepared once: drizzle otherwise builds the SQL
+ * and better-sqlite3 prepares the statement again at each call, which was most of a request's cost.
+ */
+function hotLookups(db: Db) {
+  return {
+    userById: db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare(),
+    session: db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare(),
+    tokenBySecretHash: db
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.secretHash, sql.placeholder('secretHash')))
+      .prepare(),
+  };
+}
+
 export class AccountsRepository {
-  constructor(private readonly db: Db) {}
+  private readonly hot: ReturnType<typeof hotLookups>;
+
+  constructor(private readonly db: Db) {
+    this.hot = hotLookups(db);
+  }
 
   findUserByName(username: string): UserRow | undefined {
     return this.db.select().from(users).where(eq(users.username, username)).get();
   }
 
   findUserById(id: string): UserRow | undefined {
-    return this.db.select().from(users).where(eq(users.id, id)).get();
+    return this.hot.userById.get({ id });
   }
 
   insertUser(row: UserRow): void {
@@ -42,7 +70,7 @@ export class AccountsRepository {
   }
 
   findSession(id: string): SessionRow | undefined {
-    return this.db.select().from(sessions).where(eq(sessions.id, id)).get();
+    return this.hot.session.get({ id });
   }
 
   touchSession(id: string, at: Date): void {
@@ -70,7 +98,7 @@ export class AccountsRepository {
   }
 
   findApiTokenBySecretHash(secretHash: string): ApiTokenRow | undefined {
-    return this.db.select().from(apiTokens).where(eq(apiTokens.secretHash, secretHash)).get();
+    return this.hot.tokenBySecretHash.get({ secretHash });
   }
 
   findApiToken(id: string): ApiTokenRow | undefined {

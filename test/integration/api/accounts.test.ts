@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../server/adapters/logger.js';
 import { systemClock } from '../../../server/adapters/clock.js';
+import { databaseFile } from '../../../server/db/client.js';
 import { createScryptHasher } from '../../../server/adapters/password-hasher.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../../helpers/test-app.js';
 
@@ -226,16 +228,18 @@ describe('accounts and access over HTTP', () => {
   });
 
   it('masks an unexpected failure as INTERNAL_SERVER_ERROR and logs it', async () => {
-    const manifest = path.join(app.home, 'appliance', 'current', 'manifest.json');
-    const original = fs.readFileSync(manifest);
-    fs.writeFileSync(manifest, '{ damaged');
+    // The jobs are read from the database at each request: their table hidden by another connection
+    // makes the read fail in a way no resolver expects.
+    const other = new Database(databaseFile(app.home));
+    other.exec('ALTER TABLE update_jobs RENAME TO update_jobs_hidden');
     try {
-      const res = await (await app.admin()).query(SYSTEM);
+      const res = await (await app.admin()).query('{ updateJobs { id } }');
       expect(res.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      expect(JSON.stringify(res)).not.toContain('damaged');
-      expect(logLines.some((l) => l.includes('unexpected error in a resolver') && l.includes('not JSON'))).toBe(true);
+      expect(JSON.stringify(res)).not.toContain('update_jobs');
+      expect(logLines.some((l) => l.includes('unexpected error in a resolver') && l.includes('no such table'))).toBe(true);
     } finally {
-      fs.writeFileSync(manifest, original);
+      other.exec('ALTER TABLE update_jobs_hidden RENAME TO update_jobs');
+      other.close();
     }
   });
 
