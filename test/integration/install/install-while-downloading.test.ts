@@ -7,14 +7,14 @@
  * ends past its AT time waits for the admin; reschedule and cancel while it downloads; a restart
  * during the download keeps the plan.
  */
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpClient } from '../../helpers/graphql-clients.js';
+import { describe, expect, it } from 'vitest';
+import { setDailyWindow } from '../../helpers/daily-window.js';
+import { feedAppPerTest } from '../../helpers/feed-app.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
+import type { HttpClient } from '../../helpers/graphql-clients.js';
 import { install, waitForJob } from '../../helpers/install-api.js';
-import { type InstallFeed, prepareForInstall, publishInstallFeed, RELEASE_8_2_0 } from '../../helpers/install-feed.js';
+import { prepareForInstall, RELEASE_8_2_0 } from '../../helpers/install-feed.js';
 import { sseStream } from '../../helpers/stream-clients.js';
-import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { type WarpClock, warpClock } from '../../helpers/warp-clock.js';
 
 const HOUR = 3_600_000;
@@ -41,59 +41,16 @@ async function nextInstall(client: HttpClient): Promise<{ jobId: string; planned
   return res.data!.system.nextInstall;
 }
 
-/** A daily window in UTC starting `aheadMs` from the clock's now (to the minute), an hour long; its start. */
-async function setDailyWindow(client: HttpClient, clock: WarpClock, aheadMs: number): Promise<Date> {
-  const start = new Date(Math.floor((clock.clock.now().getTime() + aheadMs) / MINUTE) * MINUTE);
-  const res = await client.query<{ setMaintenanceWindows: { __typename: string } }>(
-    `mutation ($input: SetMaintenanceWindowsInput!) { setMaintenanceWindows(input: $input) { __typename } }`,
-    {
-      input: {
-        timeZone: 'UTC',
-        windows: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: start.toISOString().slice(11, 16), lengthMinutes: 60 }],
-      },
-    },
-  );
-  expect(res.data!.setMaintenanceWindows.__typename).toBe('MaintenanceWindows');
-  return start;
-}
-
 describe('an installation planned while its download runs', () => {
-  let dir: string;
-  let feed: InstallFeed;
-  let app: TestApp | null = null;
-  let home: string | null = null;
-
-  beforeAll(async () => {
-    dir = tmpDir('install-while-downloading');
-    feed = await publishInstallFeed(dir, { releases: [PADDED_8_2_0] });
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = null;
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-    home = null;
-  });
-  afterAll(async () => {
-    await feed?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function start(clock: WarpClock): Promise<HttpClient> {
-    app = await startTestApp({
-      env: { ...ENV, ...feed.env },
-      home: home ?? undefined,
-      options: { clock: clock.clock, install: { healthCheckTimeoutMs: 10_000 } },
-    });
-    await app.waitForState('RUNNING');
-    return app.admin();
-  }
+  const ctx = feedAppPerTest('install-while-downloading', { releases: [PADDED_8_2_0] }, ENV);
+  const start = (clock: WarpClock) => ctx.start(clock);
 
   /** A window two hours ahead, the download capped at 1 MiB/s and started; the job id once it downloads. */
   async function downloading(clock: WarpClock): Promise<{ admin: HttpClient; id: string; windowStart: Date }> {
     const admin = await start(clock);
     const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
     await admin.query('mutation { setUpdateSettings(downloadBandwidthLimit: 1048576) { __typename } }');
-    await prepareForInstall(admin, feed);
+    await prepareForInstall(admin, ctx.feed);
     const res = await admin.query<{ scheduleDownload: { job: { id: string } } }>(
       'mutation { scheduleDownload(input: { version: "8.2.0", modules: [], acknowledgeWarnings: true }) { ... on ScheduleDownloadSuccess { job { id } } } }',
     );
@@ -118,7 +75,7 @@ describe('an installation planned while its download runs', () => {
     });
     expect(await nextInstall(admin)).toEqual({ jobId: id, plannedAt: windowStart.toISOString() });
     const progress = await sseStream(
-      app!.url,
+      ctx.app!.url,
       { cookie: admin.cookie! },
       `subscription { updateProgress(jobId: "${id}") { state installPlan { plannedAt } } }`,
     );
@@ -196,14 +153,14 @@ describe('an installation planned while its download runs', () => {
   });
 
   it('after a restart during the download, resumes it with its plan and installs in the window', async () => {
-    home = tmpDir('install-while-downloading-home');
+    ctx.home = tmpDir('install-while-downloading-home');
     const clock = warpClock();
     const { admin, id, windowStart } = await downloading(clock);
     expect(await install(admin, { jobId: id, when: 'NEXT_WINDOW', drain: { wait: false } })).toMatchObject({
       job: { state: 'DOWNLOADING' },
     });
-    await app!.close();
-    app = null;
+    await ctx.app!.close();
+    ctx.app = null;
 
     const again = await start(clock);
     expect((await record(again, id)).installPlan).toMatchObject({ when: 'NEXT_WINDOW', plannedAt: windowStart.toISOString() });
