@@ -124,7 +124,8 @@ const InstallInput = builder.inputType('InstallInput', {
     when: t.field({
       type: InstallWhenEnum,
       required: false,
-      description: 'NOW (default); NEXT_WINDOW or AT plan a staged job (`jobId`): it becomes INSTALL_SCHEDULED.',
+      description:
+        'NOW (default); NEXT_WINDOW or AT plan a staged job (`jobId`): it becomes INSTALL_SCHEDULED; or a job still downloading: it keeps the plan and downloads on, and is INSTALL_SCHEDULED once staged (a time that passed meanwhile counts as missed).',
     }),
     at: t.field({ type: 'DateTime', required: false, description: 'With `when: AT`: the instant to install at (in the future).' }),
     jobId: t.id({ required: false }),
@@ -214,7 +215,7 @@ builder.mutationFields((t) => ({
     type: RescheduleInstallSuccess,
     authScopes: { operate: true },
     description:
-      'Another time for a scheduled installation (INSTALL_SCHEDULED), with the wait for calls it was planned with. To install now use `install`; to call it off, `cancelJob` (the job is STAGED again).',
+      'Another time for a scheduled installation (INSTALL_SCHEDULED, or planned while the job downloads), with the wait for calls it was planned with. To install now use `install`; to call it off, `cancelJob` (the job is STAGED again, or downloads on without a plan).',
     errors: {
       types: [NotFoundError, JobNotReadyError, InvalidInputError, NoMaintenanceWindowError],
       directResult: true,

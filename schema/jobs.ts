@@ -179,7 +179,7 @@ const Progress = builder.objectRef<ProgressEvent>('UpdateProgressEvent').impleme
     installPlan: t.field({
       type: InstallPlanRef,
       nullable: true,
-      description: 'While INSTALL_SCHEDULED: when the installation is planned.',
+      description: 'While INSTALL_SCHEDULED, or while a job whose installation is planned downloads: when the installation is planned.',
       resolve: (p) => p.installPlan ?? null,
     }),
   }),
@@ -224,7 +224,7 @@ export const UpdateJob = builder.objectRef<JobRow>('UpdateJob').implement({
     installPlan: t.field({
       type: InstallPlanRef,
       nullable: true,
-      description: 'While INSTALL_SCHEDULED: when the installation is planned.',
+      description: 'While INSTALL_SCHEDULED, or while a job whose installation is planned downloads: when the installation is planned.',
       resolve: (j) => j.installPlan,
     }),
     startAt: t.expose('startAt', { type: 'DateTime' }),
@@ -317,7 +317,7 @@ builder.mutationFields((t) => ({
     type: CancelJobSuccess,
     authScopes: { operate: true },
     description:
-      'Cancels a scheduled, running or staged download and removes its files; or cancels a scheduled installation (INSTALL_SCHEDULED: the job is STAGED again, its files kept); or calls off an installation while it waits for its calls to end (new calls are accepted again, a staged download stays STAGED). An installation past that wait cannot be cancelled.',
+      'Cancels a scheduled, running or staged download and removes its files; or cancels a scheduled installation (INSTALL_SCHEDULED: the job is STAGED again, its files kept; planned while the job downloads: the plan is dropped and the download goes on, a second cancel cancels the download); or calls off an installation while it waits for its calls to end (new calls are accepted again, a staged download stays STAGED). An installation past that wait cannot be cancelled.',
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelJobResult' } },
     args: { id: t.arg.id() },
     resolve: async (_r, { id }, ctx) => ({ job: await ctx.services.install.cancel(ctx.principal!, String(id)) }),

@@ -41,7 +41,7 @@ builder.objectField(System, 'nextInstall', (t) =>
   t.field({
     type: ScheduledInstallRef,
     nullable: true,
-    description: 'The installation planned next (INSTALL_SCHEDULED), or null.',
+    description: 'The installation planned next (INSTALL_SCHEDULED, or planned while its job downloads), or null.',
     resolve: (_s, _args, ctx) => ctx.services.install.nextInstall(),
   }),
 );

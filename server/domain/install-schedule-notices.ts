@@ -11,9 +11,12 @@ export const INSTALL_SCHEDULE_NOTICE_CODES = [
   'INSTALL_SCHEDULED_NEXT_WINDOW',
   'INSTALL_SCHEDULED_AT',
   'INSTALL_SCHEDULE_CANCELLED',
+  'INSTALL_SCHEDULE_CANCELLED_DOWNLOADING',
   'INSTALL_WINDOW_MISSED',
+  'INSTALL_WINDOW_MISSED_DOWNLOADING',
   'INSTALL_WINDOW_MISSED_NO_WINDOW',
   'INSTALL_TIME_MISSED',
+  'INSTALL_TIME_MISSED_DOWNLOADING',
   'INSTALL_SCHEDULE_REFUSED',
   'INSTALL_POSTPONED',
   'INSTALL_POSTPONED_NO_WINDOW',
@@ -65,6 +68,22 @@ export const scheduleNotices = {
       `The planned installation was cancelled by ${user}: the job is staged.`,
     );
   },
+  /** Cancelled while the job still downloads: the download goes on, and the job is STAGED once it ends. */
+  cancelledWhileDownloading(user: string): Said {
+    return said(
+      'INSTALL_SCHEDULE_CANCELLED_DOWNLOADING',
+      { user: text(user) },
+      `The planned installation was cancelled by ${user}: the download goes on, and the job will be staged.`,
+    );
+  },
+  /** The download ended after the window it was planned for (`windowEnd`): the next window instead. */
+  windowMissedDownloading(plannedAt: string, windowEnd: string, next: PlannedTime): Said {
+    return said(
+      'INSTALL_WINDOW_MISSED_DOWNLOADING',
+      { plannedAt: text(plannedAt), windowEnd: text(windowEnd), nextAt: text(iso(next.plannedAt)) },
+      `The download was not finished by the end of the maintenance window ${plannedAt} to ${windowEnd}: planned for the next one at ${iso(next.plannedAt)}.`,
+    );
+  },
   windowMissed(plannedAt: string, next: PlannedTime): Said {
     return said(
       'INSTALL_WINDOW_MISSED',
@@ -84,6 +103,14 @@ export const scheduleNotices = {
       'INSTALL_TIME_MISSED',
       { plannedAt: text(plannedAt) },
       `The installation time ${plannedAt} passed while Patchbay was not running: not installing late; the job is staged again, waiting for you.`,
+    );
+  },
+  /** The download ended after the AT time and its grace: not installed late, as for a time missed while Patchbay was down. */
+  timeMissedDownloading(plannedAt: string): Said {
+    return said(
+      'INSTALL_TIME_MISSED_DOWNLOADING',
+      { plannedAt: text(plannedAt) },
+      `The download was not finished by the installation time ${plannedAt}: not installing late; the job is staged, waiting for you.`,
     );
   },
   refused(code: string, message: string): Said {

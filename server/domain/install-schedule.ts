@@ -12,6 +12,10 @@
  *   was down), the time counts as missed: the job goes back to STAGED with the reason recorded, and
  *   waits for the admin to say when instead.
  *
+ * A plan may be made while the job still downloads: it is kept with the job, and the rule applies
+ * once the download is staged. A download that finished after the window's end (or past the AT
+ * grace) missed its time as above; `finishedTooLate` tells that case apart for the record.
+ *
  * A wait for calls still running when the window closes (or at its limit) may postpone the
  * installation to the next window (`postponement`), at most MAX_INSTALL_POSTPONEMENTS times: then
  * the job fails (POSTPONED_TOO_OFTEN) rather than waiting for ever.
@@ -103,6 +107,18 @@ export function scheduleDecision(
   const openUntil = windowAt(windows, now);
   if (openUntil) return { kind: 'INSTALL', windowEnd: openUntil };
   return { kind: 'WINDOW_MISSED', next: nextWindow(windows, now) };
+}
+
+/**
+ * True when a job's download finished (at `downloadedAt`) after the time its plan allowed: the end
+ * of the window for NEXT_WINDOW, the instant and its grace for AT. A plan made once the job was
+ * staged is always later than the download's end: false.
+ */
+export function finishedTooLate(plan: Pick<InstallPlan, 'when' | 'plannedAt' | 'windowEnd'>, downloadedAt: Date | null): boolean {
+  if (!downloadedAt) return false;
+  const limit =
+    plan.when === 'AT' ? new Date(plan.plannedAt).getTime() + AT_GRACE_MS : plan.windowEnd && new Date(plan.windowEnd).getTime();
+  return typeof limit === 'number' && downloadedAt.getTime() > limit;
 }
 
 /** The plan as stored. */

@@ -29,7 +29,8 @@ export const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !FINA
 const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   SCHEDULED: ['DOWNLOADING', 'CANCELLED', 'FAILED'],
   DOWNLOADING: ['DOWNLOADING', 'DOWNLOADED', 'CANCELLED', 'FAILED'],
-  DOWNLOADED: ['STAGED', 'CANCELLED', 'FAILED'],
+  // Staged, or INSTALL_SCHEDULED when its installation was planned while it downloaded.
+  DOWNLOADED: ['STAGED', 'INSTALL_SCHEDULED', 'CANCELLED', 'FAILED'],
   STAGED: ['INSTALLING', 'INSTALL_SCHEDULED', 'CANCELLED'],
   // A staged job with a planned installation: it starts at its time, is rescheduled, or goes back
   // to STAGED (cancelled by the admin, its AT time missed, or refused when its time came).
@@ -43,6 +44,21 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   CANCELLED: [],
   FAILED: [],
 };
+
+/**
+ * A download still on its way. Its installation may already be planned (the plan kept with the
+ * job): the job stays in these states and is INSTALL_SCHEDULED, not STAGED, once staged.
+ */
+export const DOWNLOAD_STATES: readonly JobState[] = ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED'];
+
+export function isDownloading(state: JobState): boolean {
+  return DOWNLOAD_STATES.includes(state);
+}
+
+/** Where a staged download goes: INSTALL_SCHEDULED when its installation was planned meanwhile, else STAGED. */
+export function stagedState(planned: boolean): Extract<JobState, 'STAGED' | 'INSTALL_SCHEDULED'> {
+  return planned ? 'INSTALL_SCHEDULED' : 'STAGED';
+}
 
 export function canMove(from: JobState, to: JobState): boolean {
   return TRANSITIONS[from].includes(to);

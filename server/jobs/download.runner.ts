@@ -3,6 +3,8 @@
  * Patchbay, the ones whose time passed while it was down, or that were interrupted), downloads the
  * release and module bundles with the resumable downloader, verifies them against the signed
  * target info, unpacks them into private staging directories, and reports progress and events.
+ * A job whose installation was planned while it downloaded (its plan in the row) is
+ * INSTALL_SCHEDULED once staged, and the install scheduler is told; a failed one drops the plan.
  */
 import path from 'node:path';
 import type { Clock } from '../adapters/clock.js';
@@ -12,7 +14,7 @@ import type { StagingArea } from '../adapters/download/staging-area.js';
 import type { Logger } from '../adapters/logger.js';
 import { downloadFailure } from '../domain/download-failure.js';
 import { UnsafeArchiveError } from '../domain/errors/index.js';
-import { type JobState, secondsLeft } from '../domain/jobs.js';
+import { type JobState, secondsLeft, stagedState } from '../domain/jobs.js';
 import { downloadNotice } from '../domain/download-notices.js';
 import { bytes, count, millis, type Notice, text, version } from '../domain/notice.js';
 import type { EventBus, ProgressEvent } from '../events.js';
@@ -31,6 +33,8 @@ export interface DownloadRunnerDeps {
   logger: Logger;
   /** Timeouts and retries; tests also inject a file opener that fails (a full disk). */
   downloadOptions?: Pick<DownloadOptions, 'connectTimeoutMs' | 'idleTimeoutMs' | 'maxAttempts' | 'backoff' | 'openAppend'>;
+  /** A staged job had its installation planned: the install scheduler looks at it (InstallScheduler.wake). */
+  planned: () => void;
 }
 
 export class DownloadRunner implements DownloadRunnerControl {
@@ -118,6 +122,8 @@ export class DownloadRunner implements DownloadRunnerControl {
   private async run(job: JobRow, signal: AbortSignal): Promise<void> {
     const { repo, clock, events, logger } = this.deps;
     const publish = (state: JobState, bytesDone: number, bytesPerSecond: number, message: string | null = null) => {
+      // A plan may be made while it runs (InstallScheduleService.schedule): every event says it.
+      const installPlan = repo.find(job.id)?.installPlan ?? null;
       const event: ProgressEvent = {
         jobId: job.id,
         state,
@@ -128,6 +134,7 @@ export class DownloadRunner implements DownloadRunnerControl {
         secondsLeft: secondsLeft(bytesDone, job.bytesTotal, bytesPerSecond),
         message,
         detail: null,
+        installPlan,
       };
       if (state === 'DOWNLOADING') this.latest.set(job.id, event);
       else this.latest.delete(job.id);
@@ -154,10 +161,13 @@ export class DownloadRunner implements DownloadRunnerControl {
       );
       publish('DOWNLOADED', job.bytesTotal, 0);
       await this.stage(job);
-      if (!repo.move(job.id, ['DOWNLOADED'], 'STAGED', { finishedAt: clock.now() })) return;
+      // Read and moved in one turn: a plan cannot come in between.
+      const staged = stagedState(Boolean(repo.find(job.id)?.installPlan));
+      if (!repo.move(job.id, ['DOWNLOADED'], staged, { finishedAt: clock.now() })) return;
       repo.addEvent(job.id, clock.now(), 'STAGED', 'Unpacked and checked: ready to install.', downloadNotice('DOWNLOAD_STAGED'));
-      publish('STAGED', job.bytesTotal, 0);
-      logger.info('download job staged', { jobId: job.id, version: job.targetVersion });
+      publish(staged, job.bytesTotal, 0);
+      logger.info('download job staged', { jobId: job.id, version: job.targetVersion, state: staged });
+      if (staged === 'INSTALL_SCHEDULED') this.deps.planned();
     } catch (err) {
       if (signal.aborted) return; // cancelled or stopping: the service or the next start decides
       const failure = downloadFailure(err);
@@ -172,6 +182,7 @@ export class DownloadRunner implements DownloadRunnerControl {
         errorCode: code,
         errorMessage: message,
         errorParams: failure.notice.params,
+        installPlan: null,
       });
       repo.addEvent(job.id, clock.now(), 'FAILED', message, failure.notice);
       if (cleanupError !== null) {

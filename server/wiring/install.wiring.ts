@@ -81,6 +81,9 @@ export function wireInstall(
   const downloadArea = new DownloadArea(path.join(config.home, 'downloads'), freeSpace);
   const staging = new StagingArea(path.join(config.home, 'staging'));
   const jobsRepo = new JobsRepository(db);
+  // The scheduler needs the install service, which tells it of each changed plan (as the download
+  // runner does when a job planned while it downloaded is staged): bound late.
+  let scheduler: InstallScheduler | null = null;
   const runner = new DownloadRunner({
     repo: jobsRepo,
     updates,
@@ -91,6 +94,7 @@ export function wireInstall(
     clock,
     logger: logger.child({ area: 'downloads' }),
     downloadOptions: options.downloadOptions,
+    planned: () => scheduler?.wake(),
   });
   const downloads = new DownloadService({
     repo: jobsRepo,
@@ -116,12 +120,11 @@ export function wireInstall(
     logger: logger.child({ area: 'backups' }),
     clock,
   });
-  // The scheduler needs the install service, which tells it of each changed plan: bound late.
-  let scheduler: InstallScheduler | null = null;
   const schedules = new InstallScheduleService({
     jobs: jobsRepo,
     windows: deps.maintenance,
     events,
+    downloads,
     clock,
     wake: () => scheduler?.wake(),
   });

@@ -86,8 +86,13 @@ describe('a scheduled installation in Chromium', () => {
     await expect.poll(() => nextWindow.isEnabled()).toBe(true);
     const label = await dialog.getByTestId('install-when').textContent();
     expect(label).toMatch(windowPattern(windowStart, windowEnd));
+    // Postponing a wait for calls to the following window is offered only for "In the next window".
+    const postpone = /^Postpone to the following maintenance window/;
+    await dialog.getByTestId('drain-choice').waitFor();
+    expect(await dialog.getByRole('radio', { name: postpone }).count()).toBe(0);
     await nextWindow.check();
     const planDialog = page.getByRole('dialog', { name: 'Plan the installation of 8.2.0?' });
+    await planDialog.getByRole('radio', { name: postpone }).waitFor();
     await planDialog.getByRole('button', { name: 'Plan the installation' }).click();
 
     const panel = page.locator('.scheduled-install');

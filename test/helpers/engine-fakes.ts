@@ -357,6 +357,8 @@ export function engineLab(options: { hooks?: InstallEngineHooks; calls?: CallCon
     jobs,
     windows: { get: () => schedule.windows },
     events,
+    // No download runs in these tests.
+    downloads: { progress: () => null },
     clock,
     wake: () => void (schedule.wakes += 1),
   });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError, NoMaintenanceWindowError } from '../../server/domain/errors/index.js';
 import {
   AT_GRACE_MS,
+  finishedTooLate,
   type InstallPlan,
   MAX_INSTALL_POSTPONEMENTS,
   planTime,
@@ -13,7 +14,7 @@ import {
   scheduleDecision,
   type ScheduleDecision,
 } from '../../server/domain/install-schedule.js';
-import { canMove, endsJobStreams, isActive } from '../../server/domain/jobs.js';
+import { canMove, endsJobStreams, isActive, isDownloading, stagedState } from '../../server/domain/jobs.js';
 import type { MaintenanceWindowsSetting } from '../../server/domain/maintenance-windows.js';
 import { INSTALL_SCHEDULE_NOTICE_CODES } from '../../server/domain/install-schedule-notices.js';
 import { messages as de } from '../../web/src/i18n/notices/schedule.de.js';
@@ -150,6 +151,40 @@ describe('postponement', () => {
 
   it('has nowhere to go once no window is set', () => {
     expect(sut(plan, windowEnd, NONE, windowEnd)).toEqual({ kind: 'NO_WINDOW' });
+  });
+});
+
+describe('finishedTooLate', () => {
+  const sut = finishedTooLate;
+  const window = { when: 'NEXT_WINDOW' as const, plannedAt: '2026-12-08T01:00:00.000Z', windowEnd: '2026-12-08T03:00:00.000Z' };
+  const at = { when: 'AT' as const, plannedAt: '2026-12-08T01:00:00.000Z', windowEnd: null };
+
+  it('says a download staged after the end of its window finished too late', () => {
+    expect(sut(window, d('2026-12-08T03:00:01Z'))).toBe(true);
+  });
+
+  it('says a download staged within its window (or before it) was in time', () => {
+    expect(sut(window, d('2026-12-08T02:59:00Z'))).toBe(false);
+    expect(sut(window, d('2026-12-07T12:00:00Z'))).toBe(false);
+  });
+
+  it('gives an AT plan its grace before the download counts as too late', () => {
+    expect(sut(at, new Date(Date.parse(at.plannedAt) + AT_GRACE_MS))).toBe(false);
+    expect(sut(at, new Date(Date.parse(at.plannedAt) + AT_GRACE_MS + 1000))).toBe(true);
+  });
+
+  it('says nothing of a job not yet downloaded', () => {
+    expect(sut(window, null)).toBe(false);
+  });
+});
+
+describe('a plan made while the job downloads', () => {
+  it('is possible in every download state; the download then goes to INSTALL_SCHEDULED instead of STAGED', () => {
+    for (const state of ['SCHEDULED', 'DOWNLOADING', 'DOWNLOADED'] as const) expect(isDownloading(state)).toBe(true);
+    expect(isDownloading('STAGED')).toBe(false);
+    expect(stagedState(true)).toBe('INSTALL_SCHEDULED');
+    expect(stagedState(false)).toBe('STAGED');
+    expect(canMove('DOWNLOADED', 'INSTALL_SCHEDULED')).toBe(true);
   });
 });
 

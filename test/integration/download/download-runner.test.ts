@@ -1,7 +1,8 @@
 /**
  * The download runner against a real SQLite file, with the file system faulted where it matters:
  * a failed download is recorded with its typed code and parameters, and a clean-up that fails
- * afterwards is recorded and logged too, never lost in an unhandled rejection.
+ * afterwards is recorded and logged too, never lost in an unhandled rejection; the installation
+ * planned while it downloaded is dropped with it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,6 +69,7 @@ describe('DownloadRunner', () => {
       events: createEventBus(),
       clock: systemClock,
       logger: createLogger('debug', (line) => logged.push(JSON.parse(line) as { level: string; msg: string })),
+      planned: () => {},
     });
 
   async function eventsUntil(type: string) {
@@ -92,6 +94,14 @@ describe('DownloadRunner', () => {
         ['FAILED', 'DISK_FULL'],
       ]);
       await expect.poll(() => removed).toEqual(['job-1']);
+    });
+
+    it('drops the installation planned while it downloaded when the download fails', async () => {
+      const plan = { when: 'NEXT_WINDOW' as const, plannedAt: '2026-12-02T02:00:00.000Z', windowEnd: '2026-12-02T03:00:00.000Z' };
+      repo.update('job-1', { installPlan: { ...plan, drain: null, scheduledBy: 'admin' } });
+      runner(async () => {}).wake();
+      await eventsUntil('FAILED');
+      expect(repo.find('job-1')).toMatchObject({ state: 'FAILED', errorCode: 'DISK_FULL', installPlan: null });
     });
 
     it('records and logs a clean-up that fails after the failure, leaving the job FAILED', async () => {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setDailyWindow } from '../../helpers/daily-window.js';
 import { HttpClient } from '../../helpers/graphql-clients.js';
 import { install, job, stageDownload, waitForJob } from '../../helpers/install-api.js';
 import { heldDemoCall, outcomeOf } from '../../helpers/sipp.js';
@@ -65,18 +66,6 @@ async function login(app: TestApp): Promise<HttpClient> {
   const client = new HttpClient(app.url);
   await client.login('admin', ADMIN_PASSWORD);
   return client;
-}
-
-/** A daily window in UTC starting `aheadMs` from the clock's now (to the minute), an hour long; its start. */
-async function setDailyWindow(client: HttpClient, clock: WarpClock, aheadMs: number): Promise<Date> {
-  const start = new Date(Math.floor((clock.clock.now().getTime() + aheadMs) / MINUTE) * MINUTE);
-  const hhmm = start.toISOString().slice(11, 16);
-  const res = await client.query<{ setMaintenanceWindows: { __typename: string } }>(
-    `mutation ($input: SetMaintenanceWindowsInput!) { setMaintenanceWindows(input: $input) { __typename } }`,
-    { input: { timeZone: 'UTC', windows: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: hhmm, lengthMinutes: 60 }] } },
-  );
-  expect(res.data!.setMaintenanceWindows.__typename).toBe('MaintenanceWindows');
-  return start;
 }
 
 describe('scheduled installation', () => {

@@ -5,17 +5,16 @@
  * policy", and it installs there; a release whose module plan needs an acknowledgement waits, the
  * reason recorded; a licence gone by the window's hour refuses the installation, recorded on the job.
  */
-import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpClient } from '../../helpers/graphql-clients.js';
+import { describe, expect, it } from 'vitest';
+import { setDailyWindow } from '../../helpers/daily-window.js';
+import { feedAppPerTest } from '../../helpers/feed-app.js';
 import { tmpDir } from '../../helpers/feed-fixtures.js';
+import type { HttpClient } from '../../helpers/graphql-clients.js';
 import { waitForJob } from '../../helpers/install-api.js';
-import { FIXTURE_MODULES, type InstallFeed, prepareForInstall, publishInstallFeed, RELEASE_8_2_0 } from '../../helpers/install-feed.js';
-import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { FIXTURE_MODULES, prepareForInstall, RELEASE_8_2_0 } from '../../helpers/install-feed.js';
 import { type WarpClock, warpClock } from '../../helpers/warp-clock.js';
 
 const HOUR = 3_600_000;
-const MINUTE = 60_000;
 const ENV = { PATCHBAY_SESSION_IDLE_MINUTES: '1440', PATCHBAY_SESSION_ABSOLUTE_HOURS: '48' };
 
 /**
@@ -62,22 +61,6 @@ async function check(client: HttpClient): Promise<void> {
   expect(res.data!.checkForUpdates.__typename).toBe('CheckForUpdatesSuccess');
 }
 
-/** A daily window in UTC starting `aheadMs` from the clock's now (to the minute), an hour long; its start. */
-async function setDailyWindow(client: HttpClient, clock: WarpClock, aheadMs: number): Promise<Date> {
-  const start = new Date(Math.floor((clock.clock.now().getTime() + aheadMs) / MINUTE) * MINUTE);
-  const res = await client.query<{ setMaintenanceWindows: { __typename: string } }>(
-    `mutation ($input: SetMaintenanceWindowsInput!) { setMaintenanceWindows(input: $input) { __typename } }`,
-    {
-      input: {
-        timeZone: 'UTC',
-        windows: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: start.toISOString().slice(11, 16), lengthMinutes: 60 }],
-      },
-    },
-  );
-  expect(res.data!.setMaintenanceWindows.__typename).toBe('MaintenanceWindows');
-  return start;
-}
-
 /** Waits for the policy's job to reach one of `states` and returns it. */
 async function policyJob(client: HttpClient, states: string[]): Promise<Listed> {
   const deadline = Date.now() + 60_000;
@@ -90,38 +73,15 @@ async function policyJob(client: HttpClient, states: string[]): Promise<Listed> 
 }
 
 describe('unattended policy', () => {
-  let dir: string;
-  let feed: InstallFeed;
-  let app: TestApp | null = null;
-  let home: string | null = null;
-
-  beforeAll(async () => {
-    dir = tmpDir('unattended');
-    feed = await publishInstallFeed(dir, {
+  const ctx = feedAppPerTest(
+    'unattended',
+    {
       releases: [PATCH_8_1_1, RELEASE_8_2_0, MAJOR_9_0_0],
       modules: [{ id: 'fax', name: 'Fax', version: '2.0.1', supportedSystem: '>=8.0.0 <9.0.0' }, ...FIXTURE_MODULES],
-    });
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = null;
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-    home = null;
-  });
-  afterAll(async () => {
-    await feed?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function start(clock: WarpClock): Promise<HttpClient> {
-    app = await startTestApp({
-      env: { ...ENV, ...feed.env },
-      home: home ?? undefined,
-      options: { clock: clock.clock, install: { healthCheckTimeoutMs: 10_000 } },
-    });
-    await app.waitForState('RUNNING');
-    return app.admin();
-  }
+    },
+    ENV,
+  );
+  const start = (clock: WarpClock) => ctx.start(clock);
 
   /** A daily window two hours ahead, the policy on with `kind`, the licence imported and a check made. */
   async function policyOn(kind: string): Promise<{ clock: WarpClock; admin: HttpClient; windowStart: Date }> {
@@ -129,13 +89,13 @@ describe('unattended policy', () => {
     const admin = await start(clock);
     const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
     expect(await setPolicy(admin, true, kind)).toEqual({ __typename: 'UnattendedPolicy' });
-    await prepareForInstall(admin, feed);
+    await prepareForInstall(admin, ctx.feed);
     return { clock, admin, windowStart };
   }
 
   it('is off by default: a check downloads nothing and records nothing', async () => {
     const admin = await start(warpClock());
-    await prepareForInstall(admin, feed);
+    await prepareForInstall(admin, ctx.feed);
     expect(await policy(admin)).toEqual({ enabled: false, kind: 'PATCH', lastOutcome: null });
     expect(await jobs(admin)).toEqual([]);
   });
@@ -200,22 +160,22 @@ describe('unattended policy', () => {
       detail: { code: 'INSTALL_SCHEDULE_REFUSED', params: [{ name: 'code', value: 'NOT_INSTALLABLE' }] },
     });
     expect(refused.events.map((e) => e.type)).not.toContain('INSTALL_REQUESTED');
-    expect(app!.patchbay.supervisor.getState().state).toBe('RUNNING');
+    expect(ctx.app!.patchbay.supervisor.getState().state).toBe('RUNNING');
   });
 
   it('after a restart during its download, follows it again and plans it once it is staged', async () => {
-    home = tmpDir('unattended-home');
+    ctx.home = tmpDir('unattended-home');
     const clock = warpClock();
     const admin = await start(clock);
     const windowStart = await setDailyWindow(admin, clock, 2 * HOUR);
     expect(await setPolicy(admin, true, 'PATCH')).toEqual({ __typename: 'UnattendedPolicy' });
     // 1 MiB/s: the 4 MiB bundle is still downloading when Patchbay stops.
     await admin.query('mutation { setUpdateSettings(downloadBandwidthLimit: 1048576) { __typename } }');
-    await prepareForInstall(admin, feed);
+    await prepareForInstall(admin, ctx.feed);
     const downloading = await policyJob(admin, ['SCHEDULED', 'DOWNLOADING', 'STAGED', 'INSTALL_SCHEDULED']);
     expect(['SCHEDULED', 'DOWNLOADING']).toContain(downloading.state);
-    await app!.close();
-    app = null;
+    await ctx.app!.close();
+    ctx.app = null;
 
     const again = await start(clock);
     const planned = await policyJob(again, ['INSTALL_SCHEDULED', 'STAGED', 'FAILED', 'CANCELLED']);

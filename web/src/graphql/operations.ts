@@ -314,6 +314,7 @@ export const JobFields = graphql(`
       plannedAt
       windowEnd
       scheduledBy
+      postponements
     }
     error {
       code

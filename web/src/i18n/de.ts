@@ -201,6 +201,8 @@ export const de: Messages = {
   'job.rate': '{rate}/s',
   'job.timeLeft': 'noch etwa {time}',
   'job.cancel': 'Download abbrechen',
+  'job.planInstall': 'Installation einplanen …',
+  'job.installPlanned': 'Installation nach dem Download eingeplant: {time}',
   'history.title': 'Verlauf',
   'history.caption': 'Update-Aufträge, neueste zuerst',
   'history.created': 'Erstellt',
@@ -441,6 +443,7 @@ export const de: Messages = {
   'install.confirm.drainAtLimit': 'Wenn nach {minutes} Minuten noch Gespräche laufen:',
   'install.confirm.drainCancel': 'Installation abbrechen (es wird nichts verändert)',
   'install.confirm.drainInstallAnyway': 'Trotzdem installieren (die verbleibenden Gespräche werden getrennt)',
+  'install.confirm.drainPostpone': 'Auf das folgende Wartungsfenster verschieben (die Telefonie läuft weiter)',
   'install.confirm.drainUnsupported':
     'Diese Appliance kann weder neue Anrufe abweisen noch laufende Gespräche melden: Laufende Gespräche werden beim Anhalten getrennt.',
   'install.view.draining': 'Warten auf das Ende der Gespräche, bevor die Appliance anhält: Die Telefonie ist noch verfügbar.',
@@ -517,6 +520,7 @@ export const de: Messages = {
   'install.scheduled.window': 'Im Wartungsfenster {window}.',
   'install.scheduled.at': 'Am {time}.',
   'install.scheduled.by': 'Eingeplant von {user}.',
+  'install.scheduled.postponed': 'Bisher {count}× verschoben: Beim Ende der Wartezeit liefen noch Gespräche.',
   'install.scheduled.hint':
     'Bis dahin läuft die Telefonie weiter; vor dem Stopp wartet die Installation wie gewählt auf das Ende der Gespräche.',
   'install.scheduled.reschedule': 'Anders einplanen',

@@ -4,12 +4,18 @@ export const messages: Record<string, string> = {
     'Installation von {version} von {user} im Wartungsfenster {plannedAt} bis {windowEnd} eingeplant.',
   'notice.INSTALL_SCHEDULED_AT': 'Installation von {version} von {user} für {plannedAt} eingeplant.',
   'notice.INSTALL_SCHEDULE_CANCELLED': 'Die geplante Installation wurde von {user} abgesagt: Der Auftrag ist wieder bereitgestellt.',
+  'notice.INSTALL_SCHEDULE_CANCELLED_DOWNLOADING':
+    'Die geplante Installation wurde von {user} abgesagt: Der Download läuft weiter, danach ist der Auftrag bereitgestellt.',
   'notice.INSTALL_WINDOW_MISSED':
     'Das Wartungsfenster vom {plannedAt} ist verstrichen, während Patchbay nicht lief (oder es ist nicht mehr eingerichtet). Außerhalb eines Wartungsfensters installiert Patchbay nicht: Die Installation ist für das nächste Fenster um {nextAt} eingeplant.',
+  'notice.INSTALL_WINDOW_MISSED_DOWNLOADING':
+    'Der Download war bis zum Ende des Wartungsfensters {plannedAt} bis {windowEnd} nicht abgeschlossen. Außerhalb eines Wartungsfensters installiert Patchbay nicht: Die Installation ist für das nächste Fenster um {nextAt} eingeplant.',
   'notice.INSTALL_WINDOW_MISSED_NO_WINDOW':
     'Das Wartungsfenster vom {plannedAt} ist verstrichen, und es ist kein Wartungsfenster mehr eingerichtet: Der Auftrag ist wieder bereitgestellt.',
   'notice.INSTALL_TIME_MISSED':
     'Der Installationszeitpunkt {plannedAt} ist verstrichen, während Patchbay nicht lief. Verspätet installiert Patchbay nicht: Der Auftrag ist wieder bereitgestellt und wartet auf Sie.',
+  'notice.INSTALL_TIME_MISSED_DOWNLOADING':
+    'Der Download war zum Installationszeitpunkt {plannedAt} nicht abgeschlossen. Verspätet installiert Patchbay nicht: Der Auftrag ist bereitgestellt und wartet auf Sie.',
   'notice.INSTALL_SCHEDULE_REFUSED': 'Die geplante Installation konnte nicht beginnen ({code}): Der Auftrag ist wieder bereitgestellt.',
   'notice.INSTALL_POSTPONED':
     'Die Gespräche endeten nicht rechtzeitig: Die Installation ist auf das nächste Wartungsfenster verschoben, {plannedAt} bis {windowEnd} ({count}. von höchstens {max} Verschiebungen).',

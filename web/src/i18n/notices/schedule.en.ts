@@ -4,12 +4,18 @@ export const messages: Record<string, string> = {
     'Installation of {version} planned by {user} in the maintenance window {plannedAt} to {windowEnd}.',
   'notice.INSTALL_SCHEDULED_AT': 'Installation of {version} planned by {user} at {plannedAt}.',
   'notice.INSTALL_SCHEDULE_CANCELLED': 'The planned installation was cancelled by {user}: the job is staged.',
+  'notice.INSTALL_SCHEDULE_CANCELLED_DOWNLOADING':
+    'The planned installation was cancelled by {user}: the download goes on, and the job will be staged.',
   'notice.INSTALL_WINDOW_MISSED':
     'The maintenance window of {plannedAt} passed while Patchbay was not running (or is no longer set). Patchbay does not install outside a window: the installation is planned for the next one, at {nextAt}.',
+  'notice.INSTALL_WINDOW_MISSED_DOWNLOADING':
+    'The download was not finished by the end of the maintenance window {plannedAt} to {windowEnd}. Patchbay does not install outside a window: the installation is planned for the next one, at {nextAt}.',
   'notice.INSTALL_WINDOW_MISSED_NO_WINDOW':
     'The maintenance window of {plannedAt} passed and no maintenance window is set any more: the job is staged again.',
   'notice.INSTALL_TIME_MISSED':
     'The installation time {plannedAt} passed while Patchbay was not running. Patchbay does not install late: the job is staged again and waits for you.',
+  'notice.INSTALL_TIME_MISSED_DOWNLOADING':
+    'The download was not finished by the installation time {plannedAt}. Patchbay does not install late: the job is staged and waits for you.',
   'notice.INSTALL_SCHEDULE_REFUSED': 'The planned installation could not start ({code}): the job is staged again.',
   'notice.INSTALL_POSTPONED':
     'The calls did not end in time: the installation is postponed to the next maintenance window, {plannedAt} to {windowEnd} (postponement {count} of at most {max}).',

@@ -4,12 +4,18 @@ export const messages: Record<string, string> = {
     'Installation de {version} planifiée par {user} dans la fenêtre de maintenance du {plannedAt} au {windowEnd}.',
   'notice.INSTALL_SCHEDULED_AT': 'Installation de {version} planifiée par {user} pour le {plannedAt}.',
   'notice.INSTALL_SCHEDULE_CANCELLED': 'L’installation planifiée a été annulée par {user} : la tâche est de nouveau prête.',
+  'notice.INSTALL_SCHEDULE_CANCELLED_DOWNLOADING':
+    'L’installation planifiée a été annulée par {user} : le téléchargement se poursuit, puis la tâche sera prête.',
   'notice.INSTALL_WINDOW_MISSED':
     'La fenêtre de maintenance du {plannedAt} est passée pendant que Patchbay ne tournait pas (ou elle n’existe plus). Patchbay n’installe pas hors d’une fenêtre : l’installation est planifiée pour la suivante, le {nextAt}.',
+  'notice.INSTALL_WINDOW_MISSED_DOWNLOADING':
+    'Le téléchargement n’était pas terminé à la fin de la fenêtre de maintenance du {plannedAt} au {windowEnd}. Patchbay n’installe pas hors d’une fenêtre : l’installation est planifiée pour la suivante, le {nextAt}.',
   'notice.INSTALL_WINDOW_MISSED_NO_WINDOW':
     'La fenêtre de maintenance du {plannedAt} est passée et aucune fenêtre n’est plus définie : la tâche est de nouveau prête.',
   'notice.INSTALL_TIME_MISSED':
     'L’heure d’installation {plannedAt} est passée pendant que Patchbay ne tournait pas. Patchbay n’installe pas en retard : la tâche est de nouveau prête et vous attend.',
+  'notice.INSTALL_TIME_MISSED_DOWNLOADING':
+    'Le téléchargement n’était pas terminé à l’heure d’installation {plannedAt}. Patchbay n’installe pas en retard : la tâche est prête et vous attend.',
   'notice.INSTALL_SCHEDULE_REFUSED': 'L’installation planifiée n’a pas pu commencer ({code}) : la tâche est de nouveau prête.',
   'notice.INSTALL_POSTPONED':
     'Les appels ne se sont pas terminés à temps : l’installation est reportée à la prochaine fenêtre de maintenance, du {plannedAt} au {windowEnd} (report {count} sur {max} au plus).',
