@@ -16,6 +16,7 @@ import { type ForgeryRefusal, forgeryRefusal, hostAllowed, originAllowed, PREFLI
 import { createGraphiqlHandler, wantsGraphiql } from './http/graphiql.js';
 import { createGraphqlHandler, DEFAULT_LIMITS, type QueryLimits } from './http/graphql-handler.js';
 import { serveGraphqlOverWs } from './http/graphql-ws.js';
+import { FrameSplicingSocket } from './http/shared-frames.js';
 import { DEFAULT_STREAM_CAPS, OpenStreams, type StreamCaps } from './http/open-streams.js';
 import { type RequestFacts, requestFacts } from './http/request-facts.js';
 import { createStaticHandler } from './http/static-files.js';
@@ -157,7 +158,7 @@ export function buildApp(deps: AppDeps): App {
   };
   const server = deps.tls ? https.createServer({ cert: deps.tls.cert, key: deps.tls.key }, handle) : http.createServer(handle);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes, WebSocket: FrameSplicingSocket });
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const pathname = (req.url ?? '/').split('?')[0];

@@ -103,6 +103,31 @@ export interface EventBus {
 interface Subscriber {
   queue: unknown[];
   waiting: ((result: IteratorResult<unknown>) => void) | null;
+  left: boolean;
+}
+
+/** A topic: its subscribers, and the events still being handed out, oldest first. */
+interface Topic {
+  subscribers: Set<Subscriber>;
+  deliveries: Delivery[];
+}
+
+/** One published event on its way to the subscribers the topic had when it was published. */
+interface Delivery {
+  payload: unknown;
+  to: Subscriber[];
+  next: number;
+}
+
+export interface EventBusOptions {
+  /**
+   * How many subscribers one event is handed to in one go. Each subscriber's share of an event
+   * (its stream's layers, its socket's write) runs when it is handed over: a thousand at once
+   * would hold the event loop for tens of milliseconds, so a large fan-out goes out in slices.
+   */
+  sliceSize?: number;
+  /** Runs the next slice after what is waiting in the event loop (I/O, timers): setImmediate. */
+  defer?: (next: () => void) => void;
 }
 
 /**
@@ -111,9 +136,14 @@ interface Subscriber {
  * listener per subscriber, so that Node warned of a leak (MaxListenersExceededWarning) from the
  * eleventh follower of one job on. A subscriber registers on its first `next` (a stream never
  * read holds nothing) and is gone at `return`; a topic without subscribers is gone too.
+ *
+ * An event reaches the subscribers the topic has when it is published (one who leaves before
+ * their turn is skipped), `sliceSize` at a time: the first slice at once, the next ones deferred,
+ * so that other work runs between them. Each subscriber gets a topic's events in the order they
+ * were published: a later event waits until the earlier ones are handed out.
  */
-export function createEventBus(): EventBus {
-  const topics = new Map<string, Set<Subscriber>>();
+export function createEventBus({ sliceSize = 100, defer = setImmediate }: EventBusOptions = {}): EventBus {
+  const topics = new Map<string, Topic>();
   const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
   function iterate(topic: string): AsyncIterator<never> {
@@ -122,9 +152,10 @@ export function createEventBus(): EventBus {
     const leave = (): IteratorReturnResult<undefined> => {
       left = true;
       if (!subscriber) return DONE;
-      const subscribers = topics.get(topic);
-      subscribers?.delete(subscriber);
-      if (subscribers?.size === 0) topics.delete(topic);
+      const entry = topics.get(topic);
+      entry?.subscribers.delete(subscriber);
+      if (entry?.subscribers.size === 0 && entry.deliveries.length === 0) topics.delete(topic);
+      subscriber.left = true;
       subscriber.queue.length = 0;
       subscriber.waiting?.(DONE);
       subscriber = null;
@@ -134,10 +165,10 @@ export function createEventBus(): EventBus {
       next() {
         if (left) return Promise.resolve(DONE);
         if (!subscriber) {
-          subscriber = { queue: [], waiting: null };
-          let subscribers = topics.get(topic);
-          if (!subscribers) topics.set(topic, (subscribers = new Set()));
-          subscribers.add(subscriber);
+          subscriber = { queue: [], waiting: null, left: false };
+          let entry = topics.get(topic);
+          if (!entry) topics.set(topic, (entry = { subscribers: new Set(), deliveries: [] }));
+          entry.subscribers.add(subscriber);
         }
         if (subscriber.queue.length > 0) return Promise.resolve({ done: false, value: subscriber.queue.shift() as never });
         const own = subscriber;
@@ -156,20 +187,35 @@ export function createEventBus(): EventBus {
     };
   }
 
+  const hand = (subscriber: Subscriber, payload: unknown) => {
+    if (subscriber.left) return;
+    if (subscriber.waiting) subscriber.waiting({ done: false, value: payload });
+    else subscriber.queue.push(payload);
+  };
+
+  /** Hands out one slice of the oldest delivery; defers the rest. */
+  function deliverSlice(topic: string, entry: Topic): void {
+    const delivery = entry.deliveries[0]!;
+    const end = Math.min(delivery.next + sliceSize, delivery.to.length);
+    for (; delivery.next < end; delivery.next++) hand(delivery.to[delivery.next]!, delivery.payload);
+    if (delivery.next === delivery.to.length) entry.deliveries.shift();
+    if (entry.deliveries.length > 0) defer(() => deliverSlice(topic, entry));
+    else if (entry.subscribers.size === 0 && topics.get(topic) === entry) topics.delete(topic);
+  }
+
   return {
     publish(topic, ...[payload]) {
-      const subscribers = topics.get(topic);
-      if (!subscribers) return;
-      for (const subscriber of subscribers) {
-        if (subscriber.waiting) subscriber.waiting({ done: false, value: payload });
-        else subscriber.queue.push(payload);
-      }
+      const entry = topics.get(topic);
+      if (!entry || entry.subscribers.size === 0) return;
+      entry.deliveries.push({ payload, to: [...entry.subscribers], next: 0 });
+      // A slice under way defers the next one itself.
+      if (entry.deliveries.length === 1) deliverSlice(topic, entry);
     },
     subscribe: (topic) => ({ [Symbol.asyncIterator]: () => iterate(topic) }),
     listenerCount(topic) {
-      if (topic !== undefined) return topics.get(topic)?.size ?? 0;
+      if (topic !== undefined) return topics.get(topic)?.subscribers.size ?? 0;
       let count = 0;
-      for (const subscribers of topics.values()) count += subscribers.size;
+      for (const { subscribers } of topics.values()) count += subscribers.size;
       return count;
     },
   };

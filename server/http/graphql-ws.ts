@@ -4,10 +4,11 @@
  * checked again for every operation. The socket is registered in the open-streams registry and
  * closed with 4401 the moment its credential ends. A query over a limit (aliases, cost, depth,
  * tokens) or past the socket's cap is answered with an error for that operation; the socket and
- * its other subscriptions go on.
+ * its other subscriptions go on. Each result's `next` payload is serialized once for all the
+ * sockets it goes to (`shared-frames.ts`; the server's sockets are `FrameSplicingSocket`s).
  */
 import type { IncomingMessage } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
@@ -19,6 +20,7 @@ import { readBearer, readCookie, SESSION_COOKIE } from './credentials.js';
 import type { GraphqlHandler } from './graphql-handler.js';
 import type { OpenStreams } from './open-streams.js';
 import type { RequestFacts } from './request-facts.js';
+import { frameReplacer, sharedPayload } from './shared-frames.js';
 import { capRefusal } from './streams-plugin.js';
 
 export interface GraphqlWsDeps {
@@ -100,6 +102,8 @@ export function serveGraphqlOverWs(deps: GraphqlWsDeps): void {
         };
         return args;
       },
+      onNext: (_ctx, _id, _payload, _args, result) => sharedPayload(result as ExecutionResult) as never,
+      jsonMessageReplacer: frameReplacer,
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
     },

@@ -52,7 +52,9 @@ export function streamsPlugin(streams: OpenStreams, logger: Logger): Plugin<Cont
 /**
  * The source stream, ending (done) when `signal` aborts; `onEnd` runs once, however it ends. The
  * source's `return` is not awaited: a generator suspended on its next event takes it only then,
- * and the consumer (an SSE response, a closing socket) must not wait for that.
+ * and the consumer (an SSE response, a closing socket) must not wait for that. The `next` that
+ * waits when it aborts is answered done at once; no promise is raced per event (a race per event
+ * would also leave one reaction per event on the abort until the stream ends).
  */
 function endable<T>(
   source: AsyncIterable<T>,
@@ -63,34 +65,40 @@ function endable<T>(
   const iterator = source[Symbol.asyncIterator]();
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   let finished = false;
+  /** Answers the `next` in flight, if any: done when the stream ends before its event. */
+  let answerWaiting: ((result: IteratorResult<T>) => void) | null = null;
   const finish = () => {
     if (finished) return;
     finished = true;
     onEnd();
+    answerWaiting?.(done);
+    answerWaiting = null;
     Promise.resolve(iterator.return?.()).catch(onReturnFailed);
   };
-  const aborted = new Promise<IteratorReturnResult<undefined>>((resolve) => {
-    const onAbort = () => {
-      finish();
-      resolve(done);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
+  if (signal.aborted) finish();
+  else signal.addEventListener('abort', finish, { once: true });
   return {
     [Symbol.asyncIterator]() {
       return this;
     },
-    async next() {
-      if (finished) return done;
-      try {
-        const next = await Promise.race([iterator.next(), aborted]);
-        if (next.done) finish();
-        return next;
-      } catch (err) {
-        finish();
-        throw err;
-      }
+    next() {
+      if (finished) return Promise.resolve(done);
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        answerWaiting = resolve;
+        iterator.next().then(
+          (next) => {
+            if (finished) return resolve(done);
+            answerWaiting = null;
+            if (next.done) finish();
+            resolve(next);
+          },
+          (err: unknown) => {
+            answerWaiting = null;
+            finish();
+            reject(err);
+          },
+        );
+      });
     },
     async return() {
       finish();

@@ -13,6 +13,8 @@ export class ArrivalLog {
   private readonly sizes: number[] = [];
   private window: { from: number; to: number } | null = null;
   private recording = false;
+  /** Events first seen before the window opened. */
+  private readonly before = new Set<string>();
   /** Every frame that arrived while the window was open: what the server's CPU of the window paid for. */
   deliveredInWindow = 0;
   /** Subscribers that received at least one event (the first one: where the job stands). */
@@ -27,7 +29,11 @@ export class ArrivalLog {
     let event = this.events.get(key);
     if (!event) {
       // Only events first seen within the window count; later arrivals of those still do (the grace).
-      if (!this.recording) return;
+      // One on its way when the window opened is not counted at all: it would look partly lost.
+      if (!this.recording || this.before.has(key)) {
+        if (!this.window) this.before.add(key);
+        return;
+      }
       event = { first: at, last: at, counts: new Uint16Array(this.subscribers) };
       this.events.set(key, event);
     }

@@ -109,4 +109,66 @@ describe('createEventBus', () => {
       await Promise.all([a.return!(), b.return!()]);
     });
   });
+
+  describe('publish to more subscribers than a slice', () => {
+    /** The deferred slices, run when the case says so. */
+    const deferred: (() => void)[] = [];
+    const runDeferred = () => {
+      while (deferred.length) deferred.shift()!();
+    };
+    beforeEach(() => {
+      deferred.length = 0;
+      sut = createEventBus({ sliceSize: 3, defer: (next) => deferred.push(next) });
+    });
+
+    const follow = (n: number) => {
+      const got: number[][] = Array.from({ length: n }, () => []);
+      const iterators = got.map(() => sut.subscribe('job/j')[Symbol.asyncIterator]());
+      const reading = iterators.map(async (iterator, i) => {
+        for (let r = await iterator.next(); !r.done; r = await iterator.next())
+          got[i]!.push((r.value as JobEvent & { kind: 'progress' }).progress.bytesDone);
+      });
+      return { got, iterators, reading };
+    };
+
+    it('hands the first slice at once and the rest only when the deferred slices run', async () => {
+      const { got, iterators, reading } = follow(7);
+      sut.publish('job/j', event(1));
+      await settle();
+      expect(got.map((g) => g.length)).toEqual([1, 1, 1, 0, 0, 0, 0]);
+      runDeferred();
+      await settle();
+      expect(got).toEqual(Array.from({ length: 7 }, () => [1]));
+      await Promise.all(iterators.map((it) => it.return!()));
+      await Promise.all(reading);
+    });
+
+    it('gives every subscriber every event in the order published, however the slices interleave', async () => {
+      const { got, iterators, reading } = follow(8);
+      for (let e = 1; e <= 5; e++) sut.publish('job/j', event(e));
+      runDeferred();
+      await settle();
+      expect(got).toEqual(Array.from({ length: 8 }, () => [1, 2, 3, 4, 5]));
+      await Promise.all(iterators.map((it) => it.return!()));
+      await Promise.all(reading);
+      expect(sut.listenerCount()).toBe(0);
+    });
+
+    it('skips a subscriber that left before its turn, and gives none to one that came after the event', async () => {
+      const { got, iterators, reading } = follow(7);
+      sut.publish('job/j', event(1));
+      await iterators[6]!.return!();
+      const late = sut.subscribe('job/j')[Symbol.asyncIterator]();
+      const lateNext = late.next();
+      runDeferred();
+      await settle();
+      expect(got.map((g) => g.length)).toEqual([1, 1, 1, 1, 1, 1, 0]);
+      sut.publish('job/j', event(2));
+      runDeferred();
+      expect((await lateNext).value).toEqual(event(2));
+      await Promise.all([...iterators.map((it) => it.return!()), late.return!()]);
+      await Promise.all(reading);
+      expect(sut.listenerCount()).toBe(0);
+    });
+  });
 });
