@@ -51,14 +51,14 @@ describe('maintenance windows in Chromium', () => {
       await row.locator('[data-day="THU"]').check();
       await row.getByLabel('Start (local time)').fill('23:30');
       await row.getByLabel('Length in minutes').fill('0');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page
         .getByRole('alert')
         .getByText('Window 1: the length must be a whole number of minutes from 1 to 1440 (24 hours).')
         .waitFor();
 
       await row.getByLabel('Length in minutes').fill('120');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByRole('status').getByText('Saved.').waitFor();
 
       const next = page.getByTestId('next-windows').locator('li');

@@ -538,6 +538,7 @@ export const de: Messages = {
   'schedule.error.JOB_NOT_CANCELLABLE': 'Die Installation hat schon begonnen und lässt sich nicht mehr absagen.',
   'schedule.error.NETWORK': 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   'schedule.error.unknown': 'Die Planung ließ sich nicht ändern: {message}',
+  'unattended.save': 'Automatische Installation speichern',
   'unattended.title': 'Automatische Installation',
   'unattended.intro':
     'Aus, solange Sie sie nicht einschalten. Nach jeder erfolgreichen Update-Suche wird die nächste Version der gewählten Art heruntergeladen und im nächsten Wartungsfenster installiert. Eine Version mit Modulwarnungen, die Sie bestätigen müssen, wartet auf Sie; vorgeschriebene Zwischenversionen werden zuerst installiert, und die Lizenzen werden zu Beginn des Fensters erneut geprüft.',

@@ -515,6 +515,7 @@ export const en = {
   'schedule.error.JOB_NOT_CANCELLABLE': 'The installation has already started and can no longer be cancelled.',
   'schedule.error.NETWORK': 'The server cannot be reached. Check the connection and try again.',
   'schedule.error.unknown': 'The plan could not be changed: {message}',
+  'unattended.save': 'Save automatic installation',
   'unattended.title': 'Automatic installation',
   'unattended.intro':
     'Off unless you turn it on. After each successful update check, the next release of the chosen kind is downloaded and installed in the next maintenance window. A release whose module warnings need your acknowledgement waits for you, required intermediate versions are installed first, and the licences are checked again when the window comes.',

@@ -536,6 +536,7 @@ export const fr: Messages = {
   'schedule.error.JOB_NOT_CANCELLABLE': 'L’installation a déjà commencé et ne peut plus être annulée.',
   'schedule.error.NETWORK': 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
   'schedule.error.unknown': 'La planification n’a pas pu être modifiée : {message}',
+  'unattended.save': 'Enregistrer l’installation automatique',
   'unattended.title': 'Installation automatique',
   'unattended.intro':
     'Désactivée tant que vous ne l’activez pas. Après chaque recherche de mises à jour réussie, la prochaine version du type choisi est téléchargée puis installée dans la prochaine fenêtre de maintenance. Une version dont les avertissements de modules demandent votre confirmation vous attend, les versions intermédiaires obligatoires sont installées d’abord, et les licences sont vérifiées à nouveau à l’ouverture de la fenêtre.',
