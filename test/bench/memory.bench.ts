@@ -18,6 +18,7 @@ import type { Client } from 'graphql-ws';
 import { HttpClient, wsClient } from '../helpers/graphql-clients.js';
 import { npmStartArgs } from '../helpers/npm-start.js';
 import { unusedPort } from '../helpers/ports.js';
+import { cpuSeconds, rssMib } from './realtime-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -93,14 +94,6 @@ async function stop({ child }: Started): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
-
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim());
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, utime and stime). */
-const cpuSeconds = (pid: number) => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-};
-const rssMib = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function fullGc(started: Started): Promise<void> {
   const pid = started.child.pid!;
