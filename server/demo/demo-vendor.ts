@@ -2,15 +2,15 @@
  * The embedded demo vendor: on first start without PATCHBAY_FEED, it creates vendor keys in
  * `$PATCHBAY_HOME/demo-vendor/`, builds real bundles of the demo PBX (8.1.3, 8.2.0, 9.0.0, 9.1.0
  * and a beta) and of its modules, and publishes them with the publisher. Later starts only renew
- * the timestamp when it is about to expire, as a vendor's publishing job would.
+ * the timestamp when it is about to expire, as a vendor's publishing job would; the vendor's tools
+ * (the TUF publisher, tar) are imported only then, not at every start.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Catalog } from '../domain/catalog.js';
 import { DEMO_APPLIANCE_SOURCE, writeDemoRelease } from '../adapters/appliance/demo-installer.js';
-import { buildBundle } from '../vendor/bundle.js';
-import { FeedRepository } from '../vendor/feed-repository.js';
+import type { FeedRepository } from '../vendor/feed-repository.js';
 import type { SignedLicence } from '../domain/licence.js';
 import { createLicenceKey, loadLicenceKey, publicKeyOf, signLicence, type TrustedLicenceKey } from '../vendor/licence-issuer.js';
 import { DEMO_NOTES } from './demo-release-notes.js';
@@ -127,9 +127,11 @@ export async function ensureDemoVendor(home: string, now = new Date()): Promise<
     await fsp.rm(dir, { recursive: true, force: true });
     await buildDemoFeed(dir, now);
   } else {
-    const repo = await FeedRepository.open(dir);
     const timestamp = JSON.parse(await fsp.readFile(path.join(repositoryDir, 'timestamp.json'), 'utf8')) as { signed: { expires: string } };
-    if (Date.parse(timestamp.signed.expires) - now.getTime() < 12 * 3_600_000) await repo.refreshTimestamp({ now });
+    if (Date.parse(timestamp.signed.expires) - now.getTime() < 12 * 3_600_000) {
+      const { FeedRepository } = await import('../vendor/feed-repository.js');
+      await (await FeedRepository.open(dir)).refreshTimestamp({ now });
+    }
   }
   const keyFile = path.join(dir, 'keys', 'licence.pem');
   const licenceKey = fs.existsSync(keyFile) ? publicKeyOf(await loadLicenceKey(keyFile)) : await createLicenceKey(keyFile);
@@ -173,6 +175,7 @@ export async function issueDemoLicences(vendor: DemoVendor, systemId: string): P
 async function buildDemoFeed(dir: string, now: Date): Promise<void> {
   const building = `${dir}.building`;
   await fsp.rm(building, { recursive: true, force: true });
+  const { FeedRepository } = await import('../vendor/feed-repository.js');
   const repo = await FeedRepository.create(building, { now });
   const work = path.join(building, 'work');
   const catalog: Catalog = {
@@ -217,7 +220,7 @@ export async function addDemoReleaseBundle(
   await writeDemoRelease(DEMO_APPLIANCE_SOURCE, src, version, manifest);
   await prepare?.(src);
   const bundle = path.join(work, 'bundles', `pbx-${version}.tar.gz`);
-  await buildBundle(src, bundle);
+  await (await import('../vendor/bundle.js')).buildBundle(src, bundle);
   const target = `releases/pbx-${version}.tar.gz`;
   return { target, size: (await repo.addTarget(target, bundle)).length };
 }
@@ -238,7 +241,7 @@ export async function addDemoModuleBundle(
   await fsp.writeFile(path.join(src, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await fsp.writeFile(path.join(src, 'module.json'), JSON.stringify({ id: m.id, entry: `${m.id}.js`, ...overrides.module }) + '\n');
   const bundle = path.join(work, 'bundles', `${m.id}-${m.version}.tar.gz`);
-  await buildBundle(src, bundle);
+  await (await import('../vendor/bundle.js')).buildBundle(src, bundle);
   const target = `modules/${m.id}-${m.version}.tar.gz`;
   return { target, size: (await repo.addTarget(target, bundle)).length };
 }

@@ -5,7 +5,8 @@
  * 1000) graphql-ws clients follow a download's `updateProgress` (the peak of samples every 200 ms,
  * and at the end); and after they left and a full GC (asked through a preloaded SIGUSR2 handler).
  * The download is the demo release under a bandwidth cap, so that it lasts the whole phase. From
- * /proc/<pid>/status. BENCH_ROUNDS (default 3) rounds, medians with min–max. Loopback only; every
+ * /proc/<pid>/status; the CPU time (/proc/<pid>/stat) of the following phase is the fan-out's cost
+ * of each variant. A third variant runs npm start's command under glibc's MALLOC_ARENA_MAX=2. BENCH_ROUNDS (default 3) rounds, medians with min–max. Loopback only; every
  * client and process it starts is stopped at the end.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,7 @@ import type { Client } from 'graphql-ws';
 import { HttpClient, wsClient } from '../helpers/graphql-clients.js';
 import { npmStartArgs } from '../helpers/npm-start.js';
 import { unusedPort } from '../helpers/ports.js';
+import { cpuSeconds, rssMib } from './realtime-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -28,7 +30,8 @@ const STREAMS_PER_TOKEN = 40;
 const BATCH = 100;
 const PASSWORD = 'memory bench password';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const figure = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const figure = (xs: number[], digits = 0) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // A full GC when asked, so that "after they left" is what stays, not what waits for the collector.
@@ -38,8 +41,9 @@ fs.writeFileSync(PROBE, "process.on('SIGUSR2', () => { globalThis.gc(); process.
 /** npm start's own command line (package.json), so that the bench measures what it runs. */
 const startArgs = npmStartArgs(ROOT);
 const variants = {
-  'npm start': startArgs,
-  'without V8 flags': startArgs.filter((a) => a === '--enable-source-maps' || !a.startsWith('--')),
+  'npm start': { args: startArgs, env: {} },
+  'without V8 flags': { args: startArgs.filter((a) => a === '--enable-source-maps' || !a.startsWith('--')), env: {} },
+  'npm start, MALLOC_ARENA_MAX=2': { args: startArgs, env: { MALLOC_ARENA_MAX: '2' } },
 } as const;
 type Variant = keyof typeof variants;
 
@@ -49,12 +53,18 @@ interface Started {
   output: () => string;
 }
 
-async function start(args: readonly string[], home: string): Promise<Started> {
+interface StartCommand {
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+}
+
+async function start({ args, env }: StartCommand, home: string): Promise<Started> {
   const port = await unusedPort();
   const child = spawn(process.execPath, [...args], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...env,
       PORT: String(port),
       PATCHBAY_HOME: home,
       PATCHBAY_ADMIN_PASSWORD: PASSWORD,
@@ -84,8 +94,6 @@ async function stop({ child }: Started): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
-
-const rssMib = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function fullGc(started: Started): Promise<void> {
   const pid = started.child.pid!;
@@ -125,14 +133,16 @@ interface Round {
   followingPeak: number;
   followingEnd: number;
   afterGc: number;
+  /** CPU seconds of the Patchbay process while the subscribers followed. */
+  followingCpu: number;
 }
 
-async function round(args: readonly string[]): Promise<Round> {
+async function round(variant: StartCommand): Promise<Round> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-memory-'));
   const clients: Client[] = [];
   try {
-    await stop(await start(args, home));
-    const patchbay = await start(args, home);
+    await stop(await start(variant, home));
+    const patchbay = await start(variant, home);
     try {
       await sleep(IDLE_MS);
       const pid = patchbay.child.pid!;
@@ -176,15 +186,17 @@ async function round(args: readonly string[]): Promise<Round> {
       }
       if (firstEvents < SUBSCRIBERS) throw new Error(`only ${firstEvents} of ${SUBSCRIBERS} subscribers got an event`);
       let followingPeak = 0;
+      const cpuBefore = cpuSeconds(pid);
       for (let t = 0; t < FOLLOW_MS; t += 200) {
         followingPeak = Math.max(followingPeak, rssMib(pid));
         await sleep(200);
       }
       const followingEnd = rssMib(pid);
+      const followingCpu = cpuSeconds(pid) - cpuBefore;
       await Promise.all(clients.splice(0).map((c) => c.dispose()));
       await sleep(2000);
       await fullGc(patchbay);
-      return { idle, followingPeak, followingEnd, afterGc: rssMib(pid) };
+      return { idle, followingPeak, followingEnd, afterGc: rssMib(pid), followingCpu };
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
       await stop(patchbay);
@@ -197,7 +209,7 @@ async function round(args: readonly string[]): Promise<Round> {
 const build = spawnSync(process.execPath, ['server/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('npm run build failed');
 
-const results: Record<Variant, Round[]> = { 'npm start': [], 'without V8 flags': [] };
+const results = Object.fromEntries(Object.keys(variants).map((v) => [v, [] as Round[]])) as Record<Variant, Round[]>;
 for (let i = 0; i < ROUNDS; i++) {
   // Alternating, so that the machine's other load falls on both alike.
   for (const variant of Object.keys(variants) as Variant[]) {
@@ -207,11 +219,16 @@ for (let i = 0; i < ROUNDS; i++) {
   }
 }
 console.log(`\nmedians of ${ROUNDS} runs (min–max), RSS of the Patchbay process in MiB; npm start: node ${startArgs.join(' ')}`);
-console.log(`| | ${Object.keys(variants).join(' | ')} |\n|---|---|---|`);
-const row = (label: string, pick: (r: Round) => number) =>
-  console.log(`| ${label} | ${(Object.keys(variants) as Variant[]).map((v) => figure(results[v].map(pick))).join(' | ')} |`);
+console.log(
+  `| | ${Object.keys(variants).join(' | ')} |\n|---|${Object.keys(variants)
+    .map(() => '---|')
+    .join('')}`,
+);
+const row = (label: string, pick: (r: Round) => number, digits = 0) =>
+  console.log(`| ${label} | ${(Object.keys(variants) as Variant[]).map((v) => figure(results[v].map(pick), digits)).join(' | ')} |`);
 row(`idle, ${IDLE_MS / 1000} s after a restart`, (r) => r.idle);
 row(`${SUBSCRIBERS} graphql-ws subscribers following a download, peak`, (r) => r.followingPeak);
 row(`  at the end of ${FOLLOW_MS / 1000} s`, (r) => r.followingEnd);
 row('after they left and a full GC', (r) => r.afterGc);
+row(`CPU seconds of Patchbay while they followed (${FOLLOW_MS / 1000} s)`, (r) => r.followingCpu, 2);
 fs.rmSync(path.dirname(PROBE), { recursive: true, force: true });

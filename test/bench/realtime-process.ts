@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmStartArgs } from '../helpers/npm-start.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -51,9 +52,11 @@ export interface RunningPatchbay {
 
 export async function startPatchbay(home: string, probeDir: string, env: Record<string, string>): Promise<RunningPatchbay> {
   const port = await freePort();
+  // npm start's own command line (its V8 flags too), the probe's flags before the script.
+  const args = npmStartArgs(ROOT);
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, 'server/start.mjs'],
+    [...args.slice(0, -1), '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, ...args.slice(-1)],
     {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port), PATCHBAY_HOME: home, BENCH_PROBE_DIR: probeDir },

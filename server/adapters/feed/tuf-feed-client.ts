@@ -9,11 +9,9 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Updater } from 'tuf-js';
 import { type Catalog, parseCatalog } from '../../domain/catalog.js';
 import { hostAndPort } from '../../domain/connectivity.js';
 import { describeNetworkError } from '../network/connectivity-probe.js';
-import { FeedFetcher } from './feed-fetcher.js';
 import { CatalogInvalidError, FeedError } from '../../domain/errors/index.js';
 
 export interface TargetInfo {
@@ -91,6 +89,8 @@ export class TufFeedClient {
       );
     }
     if (!trusted) throw new FeedError('FEED_NOT_CONFIGURED', 'No trusted root: this appliance does not know the vendor’s keys yet.');
+    // tuf-js (~1 MiB of heap) on the first refresh: a restarted Patchbay may not check for hours.
+    const [{ Updater }, { FeedFetcher }] = await Promise.all([import('tuf-js'), import('./feed-fetcher.js')]);
     const fetcher = new FeedFetcher(this.timeoutMs);
     const max = this.options.maxMetadataBytes ?? 1024 * 1024;
     try {
