@@ -9,7 +9,7 @@
  * of each variant. A third variant runs npm start's command under glibc's MALLOC_ARENA_MAX=2. BENCH_ROUNDS (default 3) rounds, medians with min–max. Loopback only; every
  * client and process it starts is stopped at the end.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import type { Client } from 'graphql-ws';
 import { HttpClient, wsClient } from '../helpers/graphql-clients.js';
 import { npmStartArgs } from '../helpers/npm-start.js';
 import { unusedPort } from '../helpers/ports.js';
-import { cpuSeconds, rssMib } from './realtime-process.js';
+import { buildServer, cpuSeconds, rssMib } from './realtime-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -206,8 +206,7 @@ async function round(variant: StartCommand): Promise<Round> {
   }
 }
 
-const build = spawnSync(process.execPath, ['server/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-if (build.status !== 0) throw new Error('npm run build failed');
+buildServer();
 
 const results = Object.fromEntries(Object.keys(variants).map((v) => [v, [] as Round[]])) as Record<Variant, Round[]>;
 for (let i = 0; i < ROUNDS; i++) {

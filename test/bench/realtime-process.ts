@@ -32,7 +32,10 @@ async function freePort(): Promise<number> {
 
 /** Compiles dist/ if it is stale, as `npm start` would, so that the start itself is not a build. */
 export function buildServer(): void {
-  execFileSync(process.execPath, ['server/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['--input-type=module', '-e', "(await import('./server/build.mjs')).ensureServerBuilt()"], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 export interface LoopDelay {
