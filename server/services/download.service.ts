@@ -180,10 +180,11 @@ export class DownloadService {
    * else what its record says; null for an unknown job.
    */
   progressNow(id: string): ProgressEvent | null {
-    const live = this.progress(id);
-    if (live) return live;
     const job = this.deps.repo.find(id);
-    return job ? recordedProgress(job) : null;
+    if (!job) return null;
+    const live = this.progress(id);
+    // A plan made since the runner's last event is the record's: the live figures say it too.
+    return live ? { ...live, installPlan: job.installPlan } : recordedProgress(job);
   }
 
   events(id: string) {
