@@ -19,6 +19,7 @@ import { introspectionNeedsCredential, noSuggestions } from './graphql-strictnes
 import type { RequestFacts } from './request-facts.js';
 import { clearedSessionCookie, readBearer, readCookie, SESSION_COOKIE, sessionCookie } from './credentials.js';
 import type { OpenStreams } from './open-streams.js';
+import { sharedSsePlugin } from './shared-sse.js';
 import { sharedSubscriptionsPlugin } from './shared-subscriptions.js';
 import { streamsPlugin } from './streams-plugin.js';
 
@@ -132,6 +133,8 @@ export function createGraphqlHandler(deps: GraphqlHandlerDeps): GraphqlHandler {
       // Before the streams plugin, which wraps each subscriber's stream of shared results.
       sharedSubscriptionsPlugin(),
       streamsPlugin(deps.streams, logger),
+      // After yoga's own result processors: an SSE stream's shared results are encoded once.
+      sharedSsePlugin(),
       noSuggestions,
       introspectionNeedsCredential,
     ],

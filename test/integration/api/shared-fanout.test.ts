@@ -3,11 +3,12 @@
  * with the same operation and authorization class get identical payloads from one execution per
  * event (counted on the diagnostics channel), while each subscriber's credential is still its own:
  * a subscriber without a credential is refused, one whose token is revoked gets nothing more and
- * the others go on. Different variables or scope sets are executed apart.
+ * the others go on. Over SSE, each shared result is serialized and encoded once for all responses. Different variables or scope sets are executed apart.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../server/events.js';
+import { SSE_CHUNKS_CHANNEL, type SseChunkEncoded } from '../../../server/http/shared-sse.js';
 import { EXECUTIONS_CHANNEL, type EventExecuted } from '../../../server/http/shared-subscriptions.js';
 import type { HttpClient } from '../../helpers/graphql-clients.js';
 import { plannedModules } from '../../helpers/install-api.js';
@@ -122,6 +123,24 @@ describe('the shared fan-out of one job to its followers', () => {
     const expected = published.map((p) => ({ data: { updateProgress: { ...p, detail: undefined } } }));
     for (const stream of streams) expect(stream.results.slice(1)).toEqual(expected.map((e) => JSON.parse(JSON.stringify(e))));
     for (const payload of published) expect(executions.get(payload)).toHaveLength(1);
+  });
+
+  it('encodes each event once for 50 SSE followers: one serialization, spliced into every response', async () => {
+    const credentials = await Promise.all(Array.from({ length: 5 }, () => token(['READ'])));
+    const streams = (await Promise.all(credentials.map((c) => follow(SSE, c, progressOf(jobId), 10)))).flat();
+    expect(streams).toHaveLength(50);
+    const encoded: SseChunkEncoded[] = [];
+    const onEncoded = (message: unknown) => encoded.push(message as SseChunkEncoded);
+    subscribe(SSE_CHUNKS_CHANNEL, onEncoded);
+    try {
+      const published = [publish(100), publish(200), publish(300)];
+      await receivedAll(streams, 4);
+      for (const payload of published) expect(executions.get(payload)).toHaveLength(1);
+    } finally {
+      unsubscribe(SSE_CHUNKS_CHANNEL, onEncoded);
+    }
+    expect(encoded.map((e) => (e.result.data!.updateProgress as ProgressEvent).bytesDone)).toEqual([100, 200, 300]);
+    for (const stream of streams) expect(stream.results.slice(1)).toEqual(encoded.map((e) => JSON.parse(JSON.stringify(e.result))));
   });
 
   it('refuses a follower without a credential and ends a follower whose token is revoked; the others go on', async () => {
