@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../server/web-build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, logInAt } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('the admin SPA in Chromium', () => {
@@ -64,6 +64,19 @@ describe('the admin SPA in Chromium', () => {
     // The session is gone on the server too: reloading the app lands on the login screen again.
     await page.goto(app.url);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
+  });
+
+  it('keeps the session of a login answered late, when an address is opened as soon as the login helper returns', async () => {
+    // The login's request held back, as on a busy machine: a page left before its answer aborts it,
+    // and the session cookie never arrives.
+    await context.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('mutation Login')) await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
+    await logInAt(page, app.url, '/updates', ADMIN_PASSWORD);
+    await page.goto(`${app.url}/history`);
+    await page.getByRole('heading', { name: 'History' }).waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).pathname).toBe('/history');
   });
 
   it('shows the live state change when the appliance restarts', async () => {

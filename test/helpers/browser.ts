@@ -26,13 +26,25 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Opens `path` in a new English page and logs in as admin through the login screen. */
-export async function loggedInPage(browser: Browser, baseUrl: string, path: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+/**
+ * Opens `path` (which needs a session) and logs in as admin through the login screen; returns once
+ * the login screen has handed over to `path`. Not as soon as the button is clicked: the session
+ * cookie comes with the login's answer, and an address opened before it arrives aborts the request
+ * (the browser drops a page's fetches when it leaves the page), so that page opens without a
+ * session, on the login screen.
+ */
+export async function logInAt(page: Page, baseUrl: string, path: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}${path}`);
   await page.getByLabel('Username').fill('admin');
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((url) => url.pathname === path);
+}
+
+/** A new English page, logged in as admin on `path` (see `logInAt`). */
+export async function loggedInPage(browser: Browser, baseUrl: string, path: string, password: string): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  await logInAt(page, baseUrl, path, password);
   return page;
 }
 
