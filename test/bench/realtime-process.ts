@@ -55,11 +55,13 @@ export interface RunningPatchbay {
 
 export async function startPatchbay(home: string, probeDir: string, env: Record<string, string>): Promise<RunningPatchbay> {
   const port = await freePort();
-  // npm start's own command line (its V8 flags too), the probe's flags before the script.
+  // npm start's own command line (its V8 flags too), the probe's flags before the script, and any
+  // flags for a look inside (BENCH_PATCHBAY_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const args = npmStartArgs(ROOT);
+  const extra = (process.env.BENCH_PATCHBAY_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...args.slice(0, -1), '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, ...args.slice(-1)],
+    [...args.slice(0, -1), ...extra, '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, ...args.slice(-1)],
     {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port), PATCHBAY_HOME: home, BENCH_PROBE_DIR: probeDir },
