@@ -9,7 +9,6 @@
  * of each variant. A third variant runs npm start's command under glibc's MALLOC_ARENA_MAX=2. BENCH_ROUNDS (default 3) rounds, medians with min–max. Loopback only; every
  * client and process it starts is stopped at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,8 +16,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from 'graphql-ws';
 import { HttpClient, wsClient } from '../helpers/graphql-clients.js';
 import { npmStartArgs } from '../helpers/npm-start.js';
-import { unusedPort } from '../helpers/ports.js';
 import { buildServer, cpuSeconds, rssMib } from './realtime-process.js';
+import { figure } from './realtime-report.js';
+import { spawnPatchbay, type SpawnedPatchbay } from './spawn-patchbay.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,9 +29,6 @@ const FOLLOW_MS = Number(process.env.BENCH_FOLLOW_MS ?? 15_000);
 const STREAMS_PER_TOKEN = 40;
 const BATCH = 100;
 const PASSWORD = 'memory bench password';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const figure = (xs: number[], digits = 0) =>
-  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // A full GC when asked, so that "after they left" is what stays, not what waits for the collector.
@@ -48,56 +45,20 @@ const variants = {
 } as const;
 type Variant = keyof typeof variants;
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
 interface StartCommand {
   args: readonly string[];
   env: Readonly<Record<string, string>>;
 }
 
-async function start({ args, env }: StartCommand, home: string): Promise<Started> {
-  const port = await unusedPort();
-  const child = spawn(process.execPath, [...args], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      PATCHBAY_HOME: home,
-      PATCHBAY_ADMIN_PASSWORD: PASSWORD,
-      NODE_OPTIONS: `--expose-gc --import=${pathToFileURL(PROBE).href}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const start = ({ args, env }: StartCommand, home: string) =>
+  spawnPatchbay({
+    args,
+    home,
+    env: { ...env, PATCHBAY_ADMIN_PASSWORD: PASSWORD, NODE_OPTIONS: `--expose-gc --import=${pathToFileURL(PROBE).href}` },
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`patchbay exited with ${child.exitCode}:\n${out}`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, url, output: () => out };
-    await sleep(50);
-  }
-}
 
-async function stop({ child }: Started): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function fullGc(started: Started): Promise<void> {
-  const pid = started.child.pid!;
+async function fullGc(started: SpawnedPatchbay): Promise<void> {
+  const pid = started.pid;
   const seen = started.output().split(`BENCH-GC ${pid}`).length;
   process.kill(pid, 'SIGUSR2');
   while (started.output().split(`BENCH-GC ${pid}`).length === seen) await sleep(20);
@@ -142,11 +103,11 @@ async function round(variant: StartCommand): Promise<Round> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-memory-'));
   const clients: Client[] = [];
   try {
-    await stop(await start(variant, home));
+    await (await start(variant, home)).stop();
     const patchbay = await start(variant, home);
     try {
       await sleep(IDLE_MS);
-      const pid = patchbay.child.pid!;
+      const pid = patchbay.pid;
       const idle = rssMib(pid);
       const admin = new HttpClient(patchbay.url);
       await admin.login('admin', PASSWORD);
@@ -200,7 +161,7 @@ async function round(variant: StartCommand): Promise<Round> {
       return { idle, followingPeak, followingEnd, afterGc: rssMib(pid), followingCpu };
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
-      await stop(patchbay);
+      await patchbay.stop();
     }
   } finally {
     fs.rmSync(home, { recursive: true, force: true });

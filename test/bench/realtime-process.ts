@@ -3,12 +3,13 @@
  * the build as `npm start` runs it (with the loop probe preloaded), the raw `ws` baseline server,
  * and /proc for their CPU time and resident memory.
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmStartArgs } from '../helpers/npm-start.js';
+import { spawnPatchbay } from './spawn-patchbay.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -21,14 +22,6 @@ export function cpuSeconds(pid: number): number {
 }
 
 export const rssMib = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Compiles dist/ if it is stale, as `npm start` would, so that the start itself is not a build. */
 export function buildServer(): void {
@@ -54,38 +47,17 @@ export interface RunningPatchbay {
 }
 
 export async function startPatchbay(home: string, probeDir: string, env: Record<string, string>): Promise<RunningPatchbay> {
-  const port = await freePort();
   // npm start's own command line (its V8 flags too), the probe's flags before the script, and any
   // flags for a look inside (BENCH_PATCHBAY_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const args = npmStartArgs(ROOT);
   const extra = (process.env.BENCH_PATCHBAY_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...args.slice(0, -1), ...extra, '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, ...args.slice(-1)],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port), PATCHBAY_HOME: home, BENCH_PROBE_DIR: probeDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  // Kept short: the log of a thousand connections is not needed, its end is when something fails.
-  let out = '';
-  const keep = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Patchbay exited with ${child.exitCode}:\n${out}`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const socket = net.connect(path.join(probeDir, `probe-${child.pid}.sock`));
+  const patchbay = await spawnPatchbay({
+    args: [...args.slice(0, -1), ...extra, '--expose-gc', `--import=${path.join(HERE, 'loop-probe.mjs')}`, ...args.slice(-1)],
+    home,
+    env: { ...env, BENCH_PROBE_DIR: probeDir },
+    keepOutput: 20_000,
+  });
+  const socket = net.connect(path.join(probeDir, `probe-${patchbay.pid}.sock`));
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let buffer = '';
   const waiting: ((line: string) => void)[] = [];
@@ -98,20 +70,17 @@ export async function startPatchbay(home: string, probeDir: string, env: Record<
     }
   });
   return {
-    pid: child.pid!,
-    url,
+    pid: patchbay.pid,
+    url: patchbay.url,
     probe: (command) =>
       new Promise((resolve) => {
         waiting.push((line) => resolve(JSON.parse(line)));
         socket.write(`${command}\n`);
       }),
-    output: () => out,
+    output: patchbay.output,
     async stop() {
       socket.destroy();
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await patchbay.stop();
     },
   };
 }
@@ -124,12 +93,27 @@ export interface RawWsServer {
   stop(): Promise<void>;
 }
 
-export async function startRawWsServer(): Promise<RawWsServer> {
-  const child: ChildProcess = fork(path.join(HERE, 'realtime-raw-ws.mjs'), [], {
+/** A baseline server in a process of its own (`file`, next to this one), listening once it said its port. */
+async function forkBaseline(file: string): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
+  const child: ChildProcess = fork(path.join(HERE, file), [], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { port } = await new Promise<{ port: number }>((r) => child.once('message', (m) => r(m as { port: number })));
+  return {
+    child,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
+export async function startRawWsServer(): Promise<RawWsServer> {
+  const { child, port, stop } = await forkBaseline('realtime-raw-ws.mjs');
   return {
     pid: child.pid!,
     url: `ws://127.0.0.1:${port}`,
@@ -138,11 +122,22 @@ export async function startRawWsServer(): Promise<RawWsServer> {
         child.once('message', (m) => resolve((m as { done: number }).done));
         child.send({ size, hz, ms });
       }),
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.disconnect();
-      await exited;
-    },
+    stop,
   };
+}
+
+export interface RawHttpServer {
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The raw `node:http` baseline (realtime-raw-http.mjs), answering every POST with `body`. */
+export async function startRawHttpServer(body: string): Promise<RawHttpServer> {
+  const { child, port, stop } = await forkBaseline('realtime-raw-http.mjs');
+  await new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send({ body });
+  });
+  return { pid: child.pid!, url: `http://127.0.0.1:${port}`, stop };
 }

@@ -14,7 +14,8 @@
  *   delivered message (/proc utime+stime over the window ÷ messages delivered in it);
  * - queries: `availableVersions`, `system`, `moduleUpdates`, `licenceStatus` at a steady, evenly
  *   paced rate (test/bench/paced-load.ts: open loop, latency from each request's due time), idle and
- *   during a download; and each one's peak throughput with autocannon (closed loop, no rate limit).
+ *   during a download, against a raw `node:http` server (a child process) sending the same answer
+ *   under the same load; and each one's peak throughput with autocannon (closed loop, no rate limit).
  * Loopback only; every process it starts is stopped and its files removed at the end.
  */
 import fs from 'node:fs';
@@ -41,6 +42,7 @@ import {
   cpuSeconds,
   rssMib,
   startPatchbay,
+  startRawHttpServer,
   startRawWsServer,
   type LoopDelay,
   type RunningPatchbay,
@@ -248,6 +250,25 @@ const queryTarget = (url: string, token: string, query: string): LoadTarget => (
   body: JSON.stringify({ query }),
 });
 
+/** Patchbay's answer to the query, byte for byte: what the raw baseline sends. */
+async function answerOf(target: LoadTarget): Promise<string> {
+  const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
+  if (!res.ok) throw new Error(`${target.body}: HTTP ${res.status}`);
+  return res.text();
+}
+
+/** The raw `node:http` baseline answering `body`, under the same paced load as Patchbay. */
+async function rawQueryLoad(pb: RunningPatchbay, body: string): Promise<Measured<Latency>> {
+  const raw = await startRawHttpServer(body);
+  try {
+    const target: LoadTarget = { url: `${raw.url}/graphql`, headers: { 'content-type': 'application/json' }, body: '{}' };
+    await pacedLoad(target, RATE, WARM_S);
+    return await measured(pb, raw.pid, () => pacedLoad(target, RATE, QUERY_S));
+  } finally {
+    await raw.stop();
+  }
+}
+
 /** The query at RATE for QUERY_S, after WARM_S at that rate not counted (the JIT's first compilations). */
 async function queryLoad(pb: RunningPatchbay, token: string, query: string): Promise<Measured<Latency>> {
   const target = queryTarget(pb.url, token, query);
@@ -319,14 +340,16 @@ async function main() {
     await sleep(1000);
     const idleRssAfterGc = rssMib(pb.pid);
 
-    const idleQueries: Record<string, Latency> = {};
-    const downloadQueries: Record<string, Latency> = {};
+    const idleQueries: Record<string, Measured<Latency>> = {};
+    const downloadQueries: Record<string, Measured<Latency>> = {};
+    const rawQueries: Record<string, Measured<Latency>> = {};
     const queryLoop: Record<string, LoopDelay> = {};
     for (const [name, query] of Object.entries(QUERIES)) {
       log(`query load, idle: ${name}`);
-      const m = await queryLoad(pb, token, query);
-      idleQueries[name] = m.result;
-      queryLoop[`${name} idle`] = m.loop;
+      idleQueries[name] = await queryLoad(pb, token, query);
+      queryLoop[`${name} idle`] = idleQueries[name].loop;
+      log(`query load, raw node:http with the same answer: ${name}`);
+      rawQueries[name] = await rawQueryLoad(pb, await answerOf(queryTarget(pb.url, token, query)));
     }
     const peakQueries: Record<string, Measured<Latency>> = {};
     for (const [name, query] of Object.entries(QUERIES)) {
@@ -368,9 +391,8 @@ async function main() {
 
     for (const [name, query] of Object.entries(QUERIES)) {
       log(`query load during a download: ${name}`);
-      const m = await duringDownload(client, () => queryLoad(pb, token, query));
-      downloadQueries[name] = m.result;
-      queryLoop[`${name} download`] = m.loop;
+      downloadQueries[name] = await duringDownload(client, () => queryLoad(pb, token, query));
+      queryLoop[`${name} download`] = downloadQueries[name].loop;
     }
 
     const loadAtEnd = os.loadavg();
@@ -496,12 +518,36 @@ async function main() {
     console.log(
       `\nQueries at ${RATE} requests/s for ${QUERY_S} s each after ${WARM_S} s of warm-up, evenly paced, open loop (latency from each request's due time, ms; goal p99 < 10):`,
     );
-    const lat = (l: Latency) => `${l.p50} / ${l.p99} / ${l.max}`;
+    const lat = ({ result: l }: Measured<Latency>) => `${l.p50} / ${l.p99} / ${l.max}`;
+    const downloadCpu = socketsDownload.cpu / socketsDownload.seconds;
+    // CPU µs per request; during a download less the download's own CPU in as long.
+    const perRequest = (m: Measured<Latency>, background = 0) =>
+      ((Math.max(0, m.cpu - background * m.seconds) * 1e6) / (RATE * QUERY_S)).toFixed(0);
     table(
-      ['query', 'idle p50 / p99 / max', 'req/s', 'during a download p50 / p99 / max', 'req/s', 'goal'],
+      [
+        'query',
+        'idle p50 / p99 / max',
+        'CPU µs/req',
+        'during a download p50 / p99 / max',
+        'CPU µs/req less the download',
+        'raw node:http p50 / p99 / max',
+        'raw CPU µs/req',
+        'p99 ratio idle',
+        'goal',
+      ],
       Object.keys(QUERIES).map((name) => {
-        const [idle, busy] = [idleQueries[name]!, downloadQueries[name]!];
-        return [name, lat(idle), idle.rps.toFixed(0), lat(busy), busy.rps.toFixed(0), goal(idle.p99 < 10 && busy.p99 < 10)];
+        const [idle, busy, raw] = [idleQueries[name]!, downloadQueries[name]!, rawQueries[name]!];
+        return [
+          name,
+          lat(idle),
+          perRequest(idle),
+          lat(busy),
+          perRequest(busy, downloadCpu),
+          lat(raw),
+          perRequest(raw),
+          (idle.result.p99 / raw.result.p99).toFixed(1),
+          goal(idle.result.p99 < 10 && busy.result.p99 < 10),
+        ];
       }),
     );
 

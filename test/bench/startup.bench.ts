@@ -7,21 +7,20 @@
  * `process.memoryUsage()` through a preloaded SIGUSR2 handler. BENCH_ROUNDS (default 3) runs each,
  * medians with min–max. The build itself is timed once beforehand.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { npmStartArgs } from '../helpers/npm-start.js';
-import { unusedPort } from '../helpers/ports.js';
+import { rssMib } from './realtime-process.js';
+import { figure } from './realtime-report.js';
+import { spawnPatchbay, type SpawnedPatchbay } from './spawn-patchbay.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 const MIB = 1024 * 1024;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const figure = (xs: number[], digits = 0) =>
-  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 // Reports this process's own view of its memory when asked; the bench asks the Patchbay process only.
 const PROBE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-probe-')), 'memory-probe.mjs');
@@ -38,39 +37,9 @@ const variants = {
 } as const;
 type Variant = keyof typeof variants;
 
-interface Started {
-  child: ChildProcess;
-  ms: number;
-  output: () => string;
-}
-
-async function start(variant: Variant, home: string): Promise<Started> {
-  const port = await unusedPort();
+async function start(variant: Variant, home: string): Promise<SpawnedPatchbay> {
   const [command, args] = variants[variant];
-  const began = performance.now();
-  const child = spawn(command, [...args], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), PATCHBAY_HOME: home, NODE_OPTIONS: `--import=${pathToFileURL(PROBE).href}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${variant} exited with ${child.exitCode}:\n${out}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) return { child, ms: performance.now() - began, output: () => out };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function stop({ child }: Started): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  return spawnPatchbay({ command, args, home, env: { NODE_OPTIONS: `--import=${pathToFileURL(PROBE).href}` } });
 }
 
 async function waitForFile(file: string): Promise<string> {
@@ -85,7 +54,6 @@ async function waitForFile(file: string): Promise<string> {
 }
 
 const parentOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-const rssMib = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 interface Round {
   firstMs: number;
@@ -102,7 +70,7 @@ async function round(variant: Variant): Promise<Round> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-startup-'));
   try {
     const first = await start(variant, home);
-    await stop(first);
+    await first.stop();
     const again = await start(variant, home);
     try {
       const appliancePid = Number(await waitForFile(path.join(home, 'appliance', 'data', 'pbx.pid')));
@@ -115,16 +83,16 @@ async function round(variant: Variant): Promise<Round> {
       while (!(usage = line.exec(again.output()))) await new Promise((r) => setTimeout(r, 20));
       const mem = JSON.parse(usage[1]!) as NodeJS.MemoryUsage;
       return {
-        firstMs: first.ms,
-        restartMs: again.ms,
+        firstMs: first.startMs,
+        restartMs: again.startMs,
         rss,
         heapUsed: mem.heapUsed / MIB,
         heapTotal: mem.heapTotal / MIB,
         external: mem.external / MIB,
-        launcherRss: pid === again.child.pid ? null : rssMib(again.child.pid!),
+        launcherRss: pid === again.pid ? null : rssMib(again.pid),
       };
     } finally {
-      await stop(again);
+      await again.stop();
     }
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
