@@ -18,7 +18,7 @@ import { HttpClient, wsClient } from '../helpers/graphql-clients.js';
 import { npmStartArgs } from '../helpers/npm-start.js';
 import { buildServer, cpuSeconds, rssMib } from './realtime-process.js';
 import { figure } from './realtime-report.js';
-import { spawnPatchbay, type SpawnedPatchbay } from './spawn-patchbay.js';
+import { preloadModule, spawnPatchbay, type SpawnedPatchbay } from './spawn-patchbay.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -32,8 +32,10 @@ const PASSWORD = 'memory bench password';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // A full GC when asked, so that "after they left" is what stays, not what waits for the collector.
-const PROBE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-probe-')), 'gc-probe.mjs');
-fs.writeFileSync(PROBE, "process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write(`BENCH-GC ${process.pid}\\n`); });\n");
+const PROBE = preloadModule(
+  'gc-probe.mjs',
+  "process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write(`BENCH-GC ${process.pid}\\n`); });\n",
+);
 
 /** npm start's own command line (package.json), so that the bench measures what it runs. */
 const startArgs = npmStartArgs(ROOT);

@@ -4,10 +4,25 @@
  * start-up), its output kept for when something fails, stopped by SIGTERM as a service manager does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unusedPort } from '../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A module for the benchmark to preload into Patchbay (`--import`), written to a temporary directory
+ * that goes when the benchmark exits.
+ */
+export function preloadModule(name: string, source: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-probe-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, source);
+  return file;
+}
 
 export interface SpawnedPatchbay {
   child: ChildProcess;

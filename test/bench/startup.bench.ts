@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { npmStartArgs } from '../helpers/npm-start.js';
 import { rssMib } from './realtime-process.js';
 import { figure } from './realtime-report.js';
-import { spawnPatchbay, type SpawnedPatchbay } from './spawn-patchbay.js';
+import { preloadModule, spawnPatchbay, type SpawnedPatchbay } from './spawn-patchbay.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -23,9 +23,8 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 const MIB = 1024 * 1024;
 
 // Reports this process's own view of its memory when asked; the bench asks the Patchbay process only.
-const PROBE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'patchbay-probe-')), 'memory-probe.mjs');
-fs.writeFileSync(
-  PROBE,
+const PROBE = preloadModule(
+  'memory-probe.mjs',
   "process.on('SIGUSR2', () => process.stderr.write(`BENCH-MEM ${process.pid} ${JSON.stringify(process.memoryUsage())}\\n`));\n",
 );
 
