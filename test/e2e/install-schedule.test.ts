@@ -62,9 +62,15 @@ describe('a scheduled installation in Chromium', () => {
 
   /** A time as the SPA's English writes it ("6:25 PM"; the spaces are Intl's). */
   const clockTime = (t: DateTime) => `0?${t.toFormat('h:mm')}\\s?${t.toFormat('a')}`;
-  /** A window as "Tue, 6:25 – 6:55 PM" (the first AM/PM only where it differs), Berlin time. */
+  /** A weekday as Intl writes it in a range ("Tue, ", or "1 Tue, " where the range spans two days). */
+  const weekday = (t: DateTime) => `(\\d{1,2} )?${t.toFormat('ccc')},? `;
+  /**
+   * A window as "Tue, 6:25 – 6:55 PM" (the first AM/PM only where it differs), Berlin time; one that
+   * crosses midnight names both days ("1 Tue, 11:42 PM – 2 Wed, 12:12 AM").
+   */
   function windowPattern(start: DateTime, end: DateTime): RegExp {
-    return new RegExp(`${start.toFormat('ccc')},? 0?${start.toFormat('h:mm')}(\\s?[AP]M)?\\s?–\\s?${clockTime(end)}`);
+    const endDay = end.hasSame(start, 'day') ? '' : weekday(end);
+    return new RegExp(`${weekday(start)}0?${start.toFormat('h:mm')}(\\s?[AP]M)?\\s?–\\s?${endDay}${clockTime(end)}`);
   }
 
   it('plans a staged job for the next window, counts down to it, and installs it by itself when the window opens', async () => {
