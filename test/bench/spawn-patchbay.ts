@@ -67,8 +67,14 @@ export async function spawnPatchbay({
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
+  // Bounded: a first start builds the demo appliance in a few seconds; two minutes is a hang.
+  const deadline = began + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Patchbay exited with ${child.exitCode}:\n${out}`);
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Patchbay did not answer /healthz within 120 s:\n${out}`);
+    }
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
       () => false,
